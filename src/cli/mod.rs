@@ -1,0 +1,136 @@
+//! The command line: what `ringside --help` shows, and running each command.
+//!
+//! `serve` runs the service; `user`, `token` and `check-config` work on the same configuration and
+//! database from a shell, so an admin with shell access can always recover access.
+
+mod accounts;
+
+use crate::config::{Config, Overrides, Source};
+use anyhow::Context;
+use clap::{Args, Parser, Subcommand};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+/// Ringside: Music on Hold console, FastAGI/ARI bridge and CDR collector for Asterisk.
+#[derive(Debug, Parser)]
+#[command(name = "ringside", version, about, long_about = None, propagate_version = true)]
+pub struct Cli {
+    /// Configuration file [default: ./ringside.toml when present]
+    #[arg(long, short = 'c', global = true, env = "RINGSIDE_CONFIG", value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Folder for the database and generated files (overrides data_dir)
+    #[arg(long, global = true, value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// Database URL: sqlite://FILE or postgres://… (overrides database.url)
+    #[arg(long, global = true, value_name = "URL")]
+    pub database_url: Option<String>,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the service (web console, API and background collectors)
+    Serve(ServeArgs),
+    /// Manage console accounts
+    #[command(subcommand)]
+    User(UserCommand),
+    /// Manage API tokens for scripts
+    #[command(subcommand)]
+    Token(TokenCommand),
+    /// Load and validate the configuration, then print the effective values (secrets redacted)
+    CheckConfig,
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address of the web console (overrides web.listen), e.g. 127.0.0.1:8080
+    #[arg(long, value_name = "ADDR")]
+    pub listen: Option<SocketAddr>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Add an account (asks for the password, or reads one line from stdin with --password-stdin)
+    Add {
+        /// User name: lower-case letters, digits, '.', '_' or '-'
+        name: String,
+        /// What the account may do
+        #[arg(long, value_parser = ["admin", "viewer"])]
+        role: String,
+        /// Read the password from the first line of standard input instead of prompting
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// Set a new password (ends the user's sessions)
+    Passwd {
+        name: String,
+        /// Read the password from the first line of standard input instead of prompting
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// List accounts
+    List,
+    /// Remove an account (the last admin cannot be removed)
+    Remove { name: String },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TokenCommand {
+    /// Create a token; it is shown once, alone on the last line of output
+    Create {
+        /// A name to recognise the token by, e.g. backup-script
+        name: String,
+        /// What the token may do
+        #[arg(long, value_parser = ["admin", "viewer"], default_value = "viewer")]
+        role: String,
+    },
+    /// List tokens (never their secrets)
+    List,
+    /// Revoke a token at once
+    Revoke { name: String },
+}
+
+impl Cli {
+    /// Load the configuration with this command line's overrides.
+    pub fn load_config(&self) -> anyhow::Result<Config> {
+        let listen = match &self.command {
+            Command::Serve(args) => args.listen,
+            _ => None,
+        };
+        let overrides =
+            Overrides { data_dir: self.data_dir.clone(), listen, database_url: self.database_url.clone() };
+        let source = match &self.config {
+            Some(path) => Source::Explicit(path),
+            None => Source::Default,
+        };
+        Ok(Config::load(source, std::env::vars(), &overrides)?)
+    }
+}
+
+/// Run the parsed command line.
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    let config = cli.load_config()?;
+    match cli.command {
+        Command::Serve(_) => serve(config).await,
+        Command::CheckConfig => {
+            print!("{}", config.redacted());
+            eprintln!("configuration is valid");
+            Ok(())
+        }
+        Command::User(cmd) => accounts::user(&config, cmd).await,
+        Command::Token(cmd) => accounts::token(&config, cmd).await,
+    }
+}
+
+async fn serve(config: Config) -> anyhow::Result<()> {
+    let app = crate::app::start(config).await.context("Ringside could not start")?;
+    let stop = app.shutdown_token();
+    tokio::spawn(async move {
+        crate::app::shutdown_signal().await;
+        tracing::info!("shutting down: finishing in-flight requests");
+        stop.cancel();
+    });
+    app.wait().await;
+    Ok(())
+}

@@ -1,0 +1,86 @@
+//! Tests of config layering and validation.
+
+use super::*;
+
+fn load_str(toml_text: &str, env: &[(&str, &str)], overrides: &Overrides) -> Result<Config, ConfigError> {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("ringside.toml");
+    std::fs::write(&path, toml_text).expect("write config");
+    let env = env.iter().map(|(k, v)| (k.to_string(), v.to_string()));
+    Config::load(Source::Explicit(&path), env, overrides)
+}
+
+#[test]
+fn defaults_need_nothing_installed() {
+    let config = Config::from_table(toml::Table::new()).expect("defaults are valid");
+    assert_eq!(config.data_dir, PathBuf::from("data"));
+    assert_eq!(config.web.listen.to_string(), "127.0.0.1:8080");
+    assert_eq!(config.database_url(), "sqlite://data/ringside.db");
+    assert!(config.metrics.listen.is_none());
+}
+
+#[test]
+fn layers_apply_in_order_file_env_flags() {
+    let text = "data_dir = \"/srv/a\"\n[web]\nlisten = \"127.0.0.1:1000\"\nsession_idle_minutes = 10\n";
+    let env = [("RINGSIDE_WEB__LISTEN", "127.0.0.1:2000"), ("RINGSIDE_DATA_DIR", "/srv/b")];
+    let config = load_str(text, &env, &Overrides::default()).expect("valid");
+    assert_eq!(config.web.listen.to_string(), "127.0.0.1:2000");
+    assert_eq!(config.data_dir, PathBuf::from("/srv/b"));
+    assert_eq!(config.web.session_idle_minutes, 10);
+
+    let flags = Overrides { listen: Some("127.0.0.1:3000".parse().expect("addr")), ..Default::default() };
+    let config = load_str(text, &env, &flags).expect("valid");
+    assert_eq!(config.web.listen.to_string(), "127.0.0.1:3000");
+}
+
+#[test]
+fn bad_address_names_the_key() {
+    let err = load_str("[web]\nlisten = \"localhost\"\n", &[], &Overrides::default()).unwrap_err();
+    let text = err.to_string();
+    assert!(text.contains("web.listen"), "{text}");
+}
+
+#[test]
+fn unknown_key_is_refused_with_the_accepted_ones() {
+    let err = load_str("[web]\nlisen = \"127.0.0.1:1\"\n", &[], &Overrides::default()).unwrap_err();
+    let text = err.to_string();
+    assert!(text.contains("lisen") && text.contains("listen"), "{text}");
+}
+
+#[test]
+fn unreadable_file_names_the_path() {
+    let err = Config::load(Source::Explicit(Path::new("/nonexistent/r.toml")), [], &Overrides::default())
+        .unwrap_err();
+    assert!(err.to_string().contains("/nonexistent/r.toml"), "{err}");
+}
+
+#[test]
+fn bad_env_value_names_the_key() {
+    let err =
+        load_str("", &[("RINGSIDE_WEB__SESSION_IDLE_MINUTES", "soon")], &Overrides::default()).unwrap_err();
+    assert!(err.to_string().contains("web.session_idle_minutes"), "{err}");
+}
+
+#[test]
+fn range_checks_name_the_key() {
+    let err = load_str("[web]\nsession_idle_minutes = 0\n", &[], &Overrides::default()).unwrap_err();
+    assert!(err.to_string().contains("web.session_idle_minutes"), "{err}");
+    let err = load_str("[database]\nurl = \"mysql://x\"\n", &[], &Overrides::default()).unwrap_err();
+    assert!(err.to_string().contains("database.url"), "{err}");
+}
+
+#[test]
+fn redacted_output_hides_database_password() {
+    let text = "[database]\nurl = \"postgres://ringside:hunter2@db/ringside\"\n";
+    let config = load_str(text, &[], &Overrides::default()).expect("valid");
+    let shown = config.redacted();
+    assert!(!shown.contains("hunter2"), "{shown}");
+    assert!(shown.contains("<redacted>"), "{shown}");
+    assert!(!format!("{config:?}").contains("hunter2"));
+}
+
+#[test]
+fn the_example_file_is_valid() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/ringside.example.toml");
+    Config::load(Source::Explicit(Path::new(path)), [], &Overrides::default()).expect("example loads");
+}

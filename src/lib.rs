@@ -1,0 +1,25 @@
+//! Ringside: a companion service for the Asterisk PBX.
+//!
+//! One binary with three jobs: a Music on Hold console that transcodes uploads and pushes them to
+//! Asterisk, a FastAGI/ARI bridge that picks the hold music for each call, and a collector of call
+//! detail records. This crate is the whole service; `main.rs` only parses the command line.
+//!
+//! # Layout
+//!
+//! - [`cli`] — the command line (`serve`, `user`, `token`, `check-config`).
+//! - [`config`] — one typed configuration: defaults < TOML file < environment < flags.
+//! - [`app`] — start-up and graceful shutdown of the listeners and background tasks.
+//! - [`auth`] — accounts, Argon2id passwords, sessions, API tokens, CSRF, login throttling.
+//! - [`audit`] — the append-only audit trail.
+//! - [`store`] — the `Store` trait with SQLite (default) and PostgreSQL backends.
+//! - [`web`] — the console (askama templates in `web/templates`) and the `/api/v1` JSON API.
+//! - [`metrics`] — counters rendered for Prometheus.
+
+pub mod app;
+pub mod audit;
+pub mod auth;
+pub mod cli;
+pub mod config;
+pub mod metrics;
+pub mod store;
+pub mod web;

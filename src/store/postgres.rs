@@ -1,0 +1,31 @@
+//! PostgreSQL backend, for installations that outgrow SQLite.
+
+use super::sql::{SqlStore, impl_sql_store};
+use super::{StoreError, migrate_error};
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use std::str::FromStr;
+use std::time::Duration;
+
+pub type PgStore = SqlStore<sqlx::Postgres>;
+
+impl_sql_store!(sqlx::Postgres, "postgres");
+
+static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("migrations/postgres");
+
+/// Connect to PostgreSQL at `url` and migrate the schema.
+pub async fn open(url: &str, max_connections: Option<u32>) -> Result<PgStore, StoreError> {
+    let open_err = |e: &dyn std::fmt::Display| StoreError::Open {
+        url: crate::config::redact_url_password(url),
+        message: e.to_string(),
+    };
+    let options = PgConnectOptions::from_str(url).map_err(|e| open_err(&e))?;
+    let pool = PgPoolOptions::new()
+        .max_connections(max_connections.unwrap_or(16))
+        .acquire_timeout(Duration::from_secs(10))
+        .connect_with(options)
+        .await
+        .map_err(|e| open_err(&e))?;
+    let latest = MIGRATOR.iter().map(|m| m.version).max().unwrap_or(0);
+    MIGRATOR.run(&pool).await.map_err(|e| migrate_error(e, latest))?;
+    Ok(SqlStore::new(pool))
+}

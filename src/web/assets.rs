@@ -1,0 +1,21 @@
+//! The console's stylesheet and script, compiled into the binary so Ringside serves them itself (PBX
+//! networks are often offline; no CDN) whatever the working directory.
+
+use super::AppState;
+use axum::Router;
+use axum::http::header;
+use axum::response::IntoResponse;
+use axum::routing::get;
+
+const CSS: &str = include_str!("../../web/static/ringside.css");
+const JS: &str = include_str!("../../web/static/ringside.js");
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/static/ringside.css", get(|| async { asset("text/css; charset=utf-8", CSS) }))
+        .route("/static/ringside.js", get(|| async { asset("text/javascript; charset=utf-8", JS) }))
+}
+
+fn asset(content_type: &'static str, body: &'static str) -> impl IntoResponse {
+    ([(header::CONTENT_TYPE, content_type), (header::CACHE_CONTROL, "public, max-age=3600")], body)
+}
