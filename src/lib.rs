@@ -14,12 +14,18 @@
 //! - [`store`] — the `Store` trait with SQLite (default) and PostgreSQL backends.
 //! - [`web`] — the console (askama templates in `web/templates`) and the `/api/v1` JSON API.
 //! - [`metrics`] — counters rendered for Prometheus.
+//! - [`asterisk`] — FastAGI server, AMI and ARI clients, MoH read-back parsers (protocols only).
+//! - [`flows`] — call logic: dial patterns, schedules, holidays, MoH rules and their explanations.
+//! - [`cdr`] — call detail records: parsing, Master.csv following, search specs, CSV/XLSX export.
 
 pub mod app;
+pub mod asterisk;
 pub mod audit;
 pub mod auth;
+pub mod cdr;
 pub mod cli;
 pub mod config;
+pub mod flows;
 pub mod metrics;
 pub mod store;
 pub mod web;

@@ -1,1 +1,7 @@
-//! Integration tests.
+//! The one integration-test binary; one module per area.
+
+mod agi;
+mod ami;
+mod ari;
+mod cdr;
+mod fakes;

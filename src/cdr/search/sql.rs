@@ -1,0 +1,197 @@
+//! Renders a [`CdrSearch`] to SQL with bind parameters for SQLite or PostgreSQL.
+//!
+//! Owns only the SQL text of filters, ordering and keyset pagination. Every user value becomes a
+//! bind parameter ([`SqlValue`]); identifiers come from fixed tables below, never from input.
+//! The lead's schema should name the CDR table's columns as in [`column_name`] (or adapt it).
+//!
+//! ```text
+//! WHERE start_time >= ?1 AND start_time < ?2 AND src >= ?3 AND src < ?4 AND src GLOB ?5
+//!   AND disposition IN (?6, ?7) AND (start_time, id) < (?8, ?9)
+//! ORDER BY start_time DESC, id DESC LIMIT 51          -- limit + 1: one extra row = "has next"
+//! ```
+//!
+//! Prefixes: SQLite uses a range `col >= p AND col < p || U+10FFFF` (uses a plain index; LIKE
+//! would not, being case-insensitive); PostgreSQL uses `LIKE 'p%'` (index it with
+//! `text_pattern_ops`). Patterns: SQLite `GLOB`, PostgreSQL `~` (anchored regex), both after the
+//! pattern's literal prefix has narrowed the range. Caller name: `LIKE`/`ILIKE` `%text%`.
+
+use jiff::Timestamp;
+
+use super::{CdrSearch, NumberMatch, SortColumn, SortValue};
+
+/// Target database.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dialect {
+    /// SQLite (`?N` placeholders).
+    Sqlite,
+    /// PostgreSQL (`$N` placeholders).
+    Postgres,
+}
+
+/// A value to bind, in placeholder order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SqlValue {
+    /// Text.
+    Text(String),
+    /// Integer.
+    Int(i64),
+    /// Instant (bind as the schema stores it: Unix seconds or `timestamptz`).
+    Time(Timestamp),
+}
+
+/// The rendered parts of a search query.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SqlQuery {
+    /// Conditions joined by AND, without the `WHERE` keyword (`TRUE` when there are none).
+    pub where_clause: String,
+    /// `col DIR, id DIR`, without `ORDER BY`.
+    pub order_by: String,
+    /// Rows to fetch: `limit + 1`.
+    pub fetch: u32,
+    /// Bind values in placeholder order.
+    pub params: Vec<SqlValue>,
+}
+
+/// Column names assumed in the CDR table.
+pub fn column_name(column: SortColumn) -> &'static str {
+    match column {
+        SortColumn::Start => "start_time",
+        SortColumn::Duration => "duration",
+        SortColumn::Billsec => "billsec",
+        SortColumn::Src => "src",
+        SortColumn::Dst => "dst",
+    }
+}
+
+struct Builder {
+    dialect: Dialect,
+    conditions: Vec<String>,
+    params: Vec<SqlValue>,
+}
+
+impl Builder {
+    fn bind(&mut self, v: SqlValue) -> String {
+        self.params.push(v);
+        match self.dialect {
+            Dialect::Sqlite => format!("?{}", self.params.len()),
+            Dialect::Postgres => format!("${}", self.params.len()),
+        }
+    }
+
+    fn cond(&mut self, c: String) {
+        self.conditions.push(c);
+    }
+
+    fn prefix(&mut self, col: &str, prefix: &str) {
+        match self.dialect {
+            Dialect::Sqlite => {
+                let lo = self.bind(SqlValue::Text(prefix.to_owned()));
+                let hi = self.bind(SqlValue::Text(format!("{prefix}\u{10FFFF}")));
+                self.cond(format!("{col} >= {lo} AND {col} < {hi}"));
+            }
+            Dialect::Postgres => {
+                let p = self.bind(SqlValue::Text(format!("{}%", escape_like(prefix))));
+                self.cond(format!("{col} LIKE {p} ESCAPE '\\'"));
+            }
+        }
+    }
+
+    fn number(&mut self, col: &str, m: &NumberMatch) {
+        match m {
+            NumberMatch::Exact(v) => {
+                let p = self.bind(SqlValue::Text(v.clone()));
+                self.cond(format!("{col} = {p}"));
+            }
+            NumberMatch::Prefix(v) => self.prefix(col, v),
+            NumberMatch::Pattern(pattern) => {
+                let literal = pattern.literal_prefix();
+                if !literal.is_empty() {
+                    self.prefix(col, &literal);
+                }
+                let (op, value) = match self.dialect {
+                    Dialect::Sqlite => ("GLOB", pattern.to_glob()),
+                    Dialect::Postgres => ("~", pattern.to_regex()),
+                };
+                let p = self.bind(SqlValue::Text(value));
+                self.cond(format!("{col} {op} {p}"));
+            }
+        }
+    }
+}
+
+/// Escapes `\`, `%` and `_` for `LIKE ... ESCAPE '\'`.
+pub fn escape_like(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if matches!(c, '\\' | '%' | '_') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// Renders `search` for `dialect`.
+pub fn render(search: &CdrSearch, dialect: Dialect) -> SqlQuery {
+    let mut b = Builder { dialect, conditions: Vec::new(), params: Vec::new() };
+    if let Some(from) = search.range.from {
+        let p = b.bind(SqlValue::Time(from));
+        b.cond(format!("start_time >= {p}"));
+    }
+    if let Some(to) = search.range.to {
+        let p = b.bind(SqlValue::Time(to));
+        b.cond(format!("start_time < {p}"));
+    }
+    if let Some(m) = &search.src {
+        b.number("src", m);
+    }
+    if let Some(m) = &search.dst {
+        b.number("dst", m);
+    }
+    if let Some(name) = &search.caller_name {
+        let p = b.bind(SqlValue::Text(format!("%{}%", escape_like(name))));
+        let op = if dialect == Dialect::Postgres { "ILIKE" } else { "LIKE" };
+        b.cond(format!("clid {op} {p} ESCAPE '\\'"));
+    }
+    if !search.dispositions.is_empty() {
+        let ps: Vec<String> =
+            search.dispositions.iter().map(|d| b.bind(SqlValue::Text(d.as_str().to_owned()))).collect();
+        b.cond(format!("disposition IN ({})", ps.join(", ")));
+    }
+    if !search.servers.is_empty() {
+        let ps: Vec<String> = search.servers.iter().map(|s| b.bind(SqlValue::Text(s.clone()))).collect();
+        b.cond(format!("server IN ({})", ps.join(", ")));
+    }
+    for (col, value, op) in [("duration", search.min_duration, ">="), ("duration", search.max_duration, "<=")]
+    {
+        if let Some(v) = value {
+            let p = b.bind(SqlValue::Int(v));
+            b.cond(format!("{col} {op} {p}"));
+        }
+    }
+    for (col, value) in [("accountcode", &search.accountcode), ("userfield", &search.userfield)] {
+        if let Some(v) = value {
+            let p = b.bind(SqlValue::Text(v.clone()));
+            b.cond(format!("{col} = {p}"));
+        }
+    }
+    let col = column_name(search.sort.column);
+    let dir = if search.sort.descending { "DESC" } else { "ASC" };
+    if let Some(after) = &search.after {
+        let value = match &after.value {
+            SortValue::Time(t) => SqlValue::Time(*t),
+            SortValue::Int(v) => SqlValue::Int(*v),
+            SortValue::Text(s) => SqlValue::Text(s.clone()),
+        };
+        let (pv, pid) = (b.bind(value), b.bind(SqlValue::Int(after.id)));
+        let cmp = if search.sort.descending { "<" } else { ">" };
+        b.cond(format!("({col}, id) {cmp} ({pv}, {pid})"));
+    }
+    let where_clause = if b.conditions.is_empty() { "TRUE".to_owned() } else { b.conditions.join(" AND ") };
+    SqlQuery {
+        where_clause,
+        order_by: format!("{col} {dir}, id {dir}"),
+        fetch: search.limit.saturating_add(1),
+        params: b.params,
+    }
+}
