@@ -48,8 +48,12 @@ pub struct NextQuery {
     next: String,
 }
 
-/// The pre-login CSRF token: the browser's `rs_csrf` cookie, or a new one to set.
-fn pre_session_token(headers: &HeaderMap) -> (String, bool) {
+/// The CSRF token for the sign-in and setup forms: the session's when the browser is already signed
+/// in (the CSRF check expects it then), else the `rs_csrf` cookie, or a new one to set.
+fn form_token(resolved: &Resolved, headers: &HeaderMap) -> (String, bool) {
+    if let Some(token) = resolved.0.as_ref().and_then(|p| p.csrf_token.clone()) {
+        return (token, false);
+    }
     match cookies::get(headers, PRE_SESSION_COOKIE) {
         Some(v) if !v.is_empty() && v.len() <= 64 => (v.to_string(), false),
         _ => (random_token(24), true),
@@ -73,10 +77,11 @@ fn safe_next(next: &str) -> String {
 
 async fn login_page(
     State(state): State<AppState>,
+    Extension(resolved): Extension<Resolved>,
     headers: HeaderMap,
     Query(q): Query<NextQuery>,
 ) -> Response {
-    let (csrf, new) = pre_session_token(&headers);
+    let (csrf, new) = form_token(&resolved, &headers);
     let page = LoginPage {
         csrf: csrf.clone(),
         next: safe_next(&q.next),
@@ -193,11 +198,15 @@ struct SetupPage {
     error: Option<String>,
 }
 
-async fn setup_page(State(state): State<AppState>, headers: HeaderMap) -> Response {
+async fn setup_page(
+    State(state): State<AppState>,
+    Extension(resolved): Extension<Resolved>,
+    headers: HeaderMap,
+) -> Response {
     if !setup_still_open(&state).await {
         return Redirect::to("/login").into_response();
     }
-    let (csrf, new) = pre_session_token(&headers);
+    let (csrf, new) = form_token(&resolved, &headers);
     let page = SetupPage { csrf: csrf.clone(), username: String::new(), error: None };
     with_pre_session_cookie(&state, page, &csrf, new)
 }

@@ -5,3 +5,5 @@ mod ami;
 mod ari;
 mod cdr;
 mod fakes;
+mod foundation;
+mod support;
