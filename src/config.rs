@@ -11,6 +11,11 @@
 //! This module does no I/O beyond reading the config file and the environment it is handed; it never logs
 //! secrets: [`Config::redacted`] is the only way the effective configuration is shown.
 
+mod asterisk;
+
+pub use asterisk::{AsteriskServerConfig, CdrConfig, MohConfig};
+
+use crate::asterisk::agi::config::AgiConfig;
 use serde::{Deserialize, Serialize};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -42,6 +47,16 @@ pub struct Config {
     pub database: DatabaseConfig,
     #[serde(default)]
     pub metrics: MetricsConfig,
+    #[serde(default)]
+    pub moh: MohConfig,
+    #[serde(default)]
+    pub cdr: CdrConfig,
+    /// The FastAGI server.
+    #[serde(default)]
+    pub agi: AgiConfig,
+    /// The Asterisk servers Ringside manages (`[[asterisk]]` entries).
+    #[serde(default)]
+    pub asterisk: Vec<AsteriskServerConfig>,
 }
 
 #[derive(Clone, Serialize, Deserialize, PartialEq)]
@@ -128,6 +143,10 @@ impl Default for Config {
             web: WebConfig::default(),
             database: DatabaseConfig::default(),
             metrics: MetricsConfig::default(),
+            moh: MohConfig::default(),
+            cdr: CdrConfig::default(),
+            agi: AgiConfig::default(),
+            asterisk: Vec::new(),
         }
     }
 }
@@ -210,6 +229,13 @@ impl Config {
         if self.database.max_connections == Some(0) {
             return invalid("database.max_connections", "must be at least 1");
         }
+        let mut names = std::collections::HashSet::new();
+        for (i, server) in self.asterisk.iter().enumerate() {
+            server.validate(i).map_err(|(key, message)| ConfigError::Invalid { key, message })?;
+            if !names.insert(server.name.as_str()) {
+                return invalid(&format!("asterisk[{i}].name"), "is used by another [[asterisk]] entry");
+            }
+        }
         Ok(())
     }
 
@@ -238,6 +264,7 @@ impl Config {
     pub fn redacted(&self) -> String {
         let mut shown = self.clone();
         shown.database.url = Some(redact_url_password(&self.database_url()));
+        shown.asterisk = self.asterisk.iter().map(AsteriskServerConfig::redacted).collect();
         toml::to_string_pretty(&shown).unwrap_or_else(|e| format!("# cannot render: {e}\n"))
     }
 }

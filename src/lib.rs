@@ -14,12 +14,14 @@
 //! - [`store`] — the `Store` trait with SQLite (default) and PostgreSQL backends.
 //! - [`web`] — the console (askama templates in `web/templates`) and the `/api/v1` JSON API.
 //! - [`metrics`] — counters rendered for Prometheus.
+//! - [`audio`] — decode, downmix, resample, normalise and encode uploads; the sandboxed worker.
 //! - [`asterisk`] — FastAGI server, AMI and ARI clients, MoH read-back parsers (protocols only).
 //! - [`flows`] — call logic: dial patterns, schedules, holidays, MoH rules and their explanations.
 //! - [`cdr`] — call detail records: parsing, Master.csv following, search specs, CSV/XLSX export.
 
 pub mod app;
 pub mod asterisk;
+pub mod audio;
 pub mod audit;
 pub mod auth;
 pub mod cdr;

@@ -3,13 +3,25 @@
 use clap::Parser;
 use std::process::ExitCode;
 
-#[tokio::main]
-async fn main() -> ExitCode {
+fn main() -> ExitCode {
+    // The sandboxed transcode worker is a child of this binary: it runs before any runtime, thread
+    // or log sink exists, under the resource limits its parent set.
+    if std::env::args().nth(1).as_deref() == Some(ringside::audio::worker::WORKER_SUBCOMMAND) {
+        let code = ringside::audio::worker::run_worker_from_stdio();
+        return ExitCode::from(u8::try_from(code).unwrap_or(1));
+    }
     let cli = ringside::cli::Cli::parse();
     let filter = tracing_subscriber::EnvFilter::try_from_env("RUST_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn,tower_http=warn"));
     tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init();
-    match ringside::cli::run(cli).await {
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(ringside::cli::run(cli)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e:#}");

@@ -40,6 +40,24 @@ pub enum Command {
     Token(TokenCommand),
     /// Load and validate the configuration, then print the effective values (secrets redacted)
     CheckConfig,
+    /// Transcode audio files into the formats Asterisk plays (16-bit mono 8/16 kHz, G.711)
+    Transcode(TranscodeArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct TranscodeArgs {
+    /// Audio files: WAV, MP3, FLAC or Ogg Vorbis (recognised by content, not by name)
+    #[arg(required = true, value_name = "INPUT")]
+    pub inputs: Vec<PathBuf>,
+    /// Folder for the output files (created if missing)
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+    /// Output formats, comma-separated: wav (8 kHz), wav16, sln16, ulaw, alaw
+    #[arg(long, default_value = "wav,wav16,sln16,ulaw,alaw", value_name = "LIST")]
+    pub formats: String,
+    /// Loudness target in LUFS (true peak capped at -1 dBTP), or `off` to keep the level
+    #[arg(long, default_value = "-18", allow_hyphen_values = true, value_name = "LUFS|off")]
+    pub loudness: String,
 }
 
 #[derive(Debug, Args)]
@@ -110,6 +128,9 @@ impl Cli {
 
 /// Run the parsed command line.
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    if let Command::Transcode(args) = &cli.command {
+        return transcode(args);
+    }
     let config = cli.load_config()?;
     match cli.command {
         Command::Serve(_) => serve(config).await,
@@ -118,6 +139,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             eprintln!("configuration is valid");
             Ok(())
         }
+        Command::Transcode(_) => unreachable!("handled before the configuration is loaded"),
         Command::User(cmd) => accounts::user(&config, cmd).await,
         Command::Token(cmd) => accounts::token(&config, cmd).await,
     }
@@ -132,5 +154,16 @@ async fn serve(config: Config) -> anyhow::Result<()> {
         stop.cancel();
     });
     app.wait().await;
+    Ok(())
+}
+
+/// `ringside transcode`: needs no configuration or database.
+fn transcode(args: &TranscodeArgs) -> anyhow::Result<()> {
+    use crate::audio::cli::{cli_transcode, parse_formats, parse_loudness};
+    let formats = parse_formats(&args.formats)?;
+    let loudness = parse_loudness(&args.loudness)?;
+    std::fs::create_dir_all(&args.out)
+        .with_context(|| format!("cannot create the output folder {}", args.out.display()))?;
+    cli_transcode(&args.inputs, &args.out, &formats, loudness)?;
     Ok(())
 }

@@ -84,3 +84,32 @@ fn the_example_file_is_valid() {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/ringside.example.toml");
     Config::load(Source::Explicit(Path::new(path)), [], &Overrides::default()).expect("example loads");
 }
+
+#[test]
+fn asterisk_servers_are_validated_and_secrets_redacted() {
+    let text = "[[asterisk]]\nname = \"pbx1\"\nari_url = \"http://127.0.0.1:8088/ari\"\nari_user = \"ringside\"\n\
+                ari_password = \"ari-s3cret\"\nami_host = \"127.0.0.1\"\nami_user = \"ringside\"\nami_secret = \"ami-s3cret\"\n\
+                cdr_timezone = \"Europe/Berlin\"\n";
+    let config = load_str(text, &[], &Overrides::default()).expect("valid");
+    assert_eq!(config.asterisk[0].ami_port, 5038);
+    let shown = format!("{}{:?}", config.redacted(), config);
+    assert!(!shown.contains("ari-s3cret") && !shown.contains("ami-s3cret"), "{shown}");
+
+    let bad_name = load_str("[[asterisk]]\nname = \"PBX 1\"\n", &[], &Overrides::default()).unwrap_err();
+    assert!(bad_name.to_string().contains("asterisk[0].name"), "{bad_name}");
+    let bad_tz =
+        load_str("[[asterisk]]\nname = \"a\"\ncdr_timezone = \"Mars/Olympus\"\n", &[], &Overrides::default())
+            .unwrap_err();
+    assert!(bad_tz.to_string().contains("asterisk[0].cdr_timezone"), "{bad_tz}");
+    let twice =
+        load_str("[[asterisk]]\nname = \"a\"\n[[asterisk]]\nname = \"a\"\n", &[], &Overrides::default())
+            .unwrap_err();
+    assert!(twice.to_string().contains("asterisk[1].name"), "{twice}");
+    let crlf = load_str(
+        "[[asterisk]]\nname = \"a\"\nami_host = \"h\"\nami_user = \"u\\r\\nAction: x\"\nami_secret = \"s\"\n",
+        &[],
+        &Overrides::default(),
+    )
+    .unwrap_err();
+    assert!(crlf.to_string().contains("control characters"), "{crlf}");
+}

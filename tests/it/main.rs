@@ -3,6 +3,7 @@
 mod agi;
 mod ami;
 mod ari;
+mod audio;
 mod cdr;
 mod fakes;
 mod foundation;

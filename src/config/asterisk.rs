@@ -1,0 +1,175 @@
+//! The `[moh]`, `[cdr]` and `[[asterisk]]` sections: where hold music goes, how long call records are
+//! kept, and the Asterisk servers Ringside manages.
+//!
+//! ```toml
+//! [moh]
+//! root = "/var/lib/asterisk/moh/ringside"
+//! conf_path = "/etc/asterisk/musiconhold_ringside.conf"
+//!
+//! [[asterisk]]
+//! name = "pbx1"
+//! ari_url = "http://127.0.0.1:8088/ari"
+//! ari_user = "ringside"
+//! ari_password = "…"
+//! ami_host = "127.0.0.1"
+//! ami_port = 5038
+//! ami_user = "ringside"
+//! ami_secret = "…"
+//! cdr_csv_path = "/var/log/asterisk/cdr-csv/Master.csv"
+//! cdr_timezone = "Europe/Berlin"
+//! ```
+
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+
+/// `[moh]`: where category folders and the generated config are written by default.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct MohConfig {
+    /// Folder holding one sub-folder per category. Unset: `<data_dir>/moh`.
+    #[serde(default)]
+    pub root: Option<PathBuf>,
+    /// The generated `musiconhold_ringside.conf`. Unset: `<data_dir>/musiconhold_ringside.conf`.
+    #[serde(default)]
+    pub conf_path: Option<PathBuf>,
+}
+
+impl MohConfig {
+    pub fn root(&self, data_dir: &Path) -> PathBuf {
+        self.root.clone().unwrap_or_else(|| data_dir.join("moh"))
+    }
+
+    pub fn conf_path(&self, data_dir: &Path) -> PathBuf {
+        self.conf_path.clone().unwrap_or_else(|| data_dir.join("musiconhold_ringside.conf"))
+    }
+}
+
+/// `[cdr]`: collector-wide settings.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct CdrConfig {
+    /// Delete call records older than this many days (daily, audited). Unset: keep forever.
+    #[serde(default)]
+    pub retention_days: Option<u32>,
+}
+
+/// One `[[asterisk]]` server.
+#[derive(Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct AsteriskServerConfig {
+    /// A short name: `^[a-z0-9][a-z0-9_-]{0,31}$`, unique.
+    pub name: String,
+    #[serde(default = "yes")]
+    pub enabled: bool,
+    /// ARI base URL, e.g. `http://127.0.0.1:8088/ari`.
+    #[serde(default)]
+    pub ari_url: Option<String>,
+    #[serde(default)]
+    pub ari_user: Option<String>,
+    #[serde(default)]
+    pub ari_password: Option<String>,
+    #[serde(default)]
+    pub ami_host: Option<String>,
+    #[serde(default = "ami_port")]
+    pub ami_port: u16,
+    #[serde(default)]
+    pub ami_user: Option<String>,
+    #[serde(default)]
+    pub ami_secret: Option<String>,
+    /// Overrides `[moh] root` for this server.
+    #[serde(default)]
+    pub moh_root: Option<PathBuf>,
+    /// Overrides `[moh] conf_path` for this server.
+    #[serde(default)]
+    pub conf_path: Option<PathBuf>,
+    /// Master.csv to follow, e.g. `/var/log/asterisk/cdr-csv/Master.csv`.
+    #[serde(default)]
+    pub cdr_csv_path: Option<PathBuf>,
+    /// The zone Asterisk writes local CDR times in (`UTC` for `usegmtime=yes`). Default `UTC`.
+    #[serde(default)]
+    pub cdr_timezone: Option<String>,
+    /// Master.csv column layout: `auto` (default), `16` … `21`, `17u`, `20u`.
+    #[serde(default)]
+    pub cdr_columns: Option<String>,
+}
+
+fn yes() -> bool {
+    true
+}
+
+fn ami_port() -> u16 {
+    5038
+}
+
+impl std::fmt::Debug for AsteriskServerConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AsteriskServerConfig")
+            .field("name", &self.name)
+            .field("enabled", &self.enabled)
+            .field("ari_url", &self.ari_url)
+            .field("ari_user", &self.ari_user)
+            .field("ari_password", &self.ari_password.as_ref().map(|_| "<redacted>"))
+            .field("ami_host", &self.ami_host)
+            .field("ami_port", &self.ami_port)
+            .field("ami_user", &self.ami_user)
+            .field("ami_secret", &self.ami_secret.as_ref().map(|_| "<redacted>"))
+            .field("cdr_csv_path", &self.cdr_csv_path)
+            .finish_non_exhaustive()
+    }
+}
+
+impl AsteriskServerConfig {
+    /// A copy safe to show: secrets replaced.
+    pub fn redacted(&self) -> Self {
+        let mut shown = self.clone();
+        let hide = |s: &Option<String>| s.as_ref().map(|_| "<redacted>".to_string());
+        shown.ari_password = hide(&self.ari_password);
+        shown.ami_secret = hide(&self.ami_secret);
+        shown
+    }
+
+    /// Check what types cannot; `index` names the entry in messages (`asterisk[0].name`).
+    pub fn validate(&self, index: usize) -> Result<(), (String, String)> {
+        let key = |k: &str| format!("asterisk[{index}].{k}");
+        let name_ok = {
+            let b = self.name.as_bytes();
+            b.first().is_some_and(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+                && b.len() <= 32
+                && b.iter().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'_' || *c == b'-')
+        };
+        if !name_ok {
+            return Err((key("name"), "must match ^[a-z0-9][a-z0-9_-]{0,31}$".into()));
+        }
+        if let Some(url) = &self.ari_url
+            && !(url.starts_with("http://") || url.starts_with("https://"))
+        {
+            return Err((key("ari_url"), "must start with http:// or https://".into()));
+        }
+        if self.ari_url.is_some() && (self.ari_user.is_none() || self.ari_password.is_none()) {
+            return Err((key("ari_user"), "ari_url needs ari_user and ari_password".into()));
+        }
+        if self.ami_host.is_some() && (self.ami_user.is_none() || self.ami_secret.is_none()) {
+            return Err((key("ami_user"), "ami_host needs ami_user and ami_secret".into()));
+        }
+        let all_text = [
+            &self.ari_url,
+            &self.ari_user,
+            &self.ari_password,
+            &self.ami_host,
+            &self.ami_user,
+            &self.ami_secret,
+        ];
+        if all_text.iter().any(|v| v.as_deref().is_some_and(|s| s.chars().any(char::is_control))) {
+            return Err((key("name"), "values must not contain control characters (CR, LF, …)".into()));
+        }
+        if let Some(tz) = &self.cdr_timezone
+            && jiff::tz::TimeZone::get(tz).is_err()
+        {
+            return Err((
+                key("cdr_timezone"),
+                format!("unknown time zone {tz:?}; use an IANA name such as Europe/Berlin or UTC"),
+            ));
+        }
+        Ok(())
+    }
+}
