@@ -44,6 +44,7 @@ pub async fn start(config: Config) -> anyhow::Result<App> {
         throttle: Arc::new(LoginThrottle::default()),
         setup: Arc::new(SetupGate::default()),
         metrics: Arc::new(Metrics::default()),
+        moh_changes: Arc::new(tokio::sync::watch::Sender::new(0)),
     };
     let shutdown = CancellationToken::new();
     let tasks = TaskTracker::new();

@@ -44,6 +44,9 @@ pub struct AppState {
     pub throttle: Arc<LoginThrottle>,
     pub setup: Arc<SetupGate>,
     pub metrics: Arc<Metrics>,
+    /// Bumped after every committed Music on Hold change; the push to Asterisk servers watches it
+    /// (a burst of changes is seen as one new value, so deploys coalesce).
+    pub moh_changes: Arc<tokio::sync::watch::Sender<u64>>,
 }
 
 impl AppState {
