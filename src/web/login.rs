@@ -111,7 +111,7 @@ async fn login(
     Form(form): Form<LoginForm>,
 ) -> Response {
     let store = state.store.as_ref();
-    let typed: String = form.username.trim().chars().take(64).collect();
+    let typed: String = form.username.trim().chars().take(64).collect::<String>().to_lowercase();
     let actor = Actor { name: typed.clone(), source: addr.0.to_string() };
     let fail = |status, message: String| {
         let page = LoginPage {

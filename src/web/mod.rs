@@ -3,7 +3,8 @@
 //! Handlers are thin: they parse the request into typed values, call the area module that decides, and
 //! render a template or JSON. Each area exposes `fn router() -> Router<AppState>`.
 //!
-//! Layers, outermost first: security headers → request timeout → body limit → status metrics →
+//! Layers, outermost first: security headers → request timeout → header-size limit → body limit →
+//! status metrics →
 //! authentication (who is asking, from cookie or bearer token) → CSRF (state-changing requests only).
 //! Authorisation (which role a route needs) is in the extractors of [`extract`], so no handler can
 //! forget it: a handler without an extractor argument is public.
@@ -83,6 +84,7 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::middleware::from_fn_with_state(state.clone(), extract::authenticate))
         .layer(axum::middleware::from_fn_with_state(state.clone(), ops::count_status))
         .layer(DefaultBodyLimit::max(body_limit))
+        .layer(axum::middleware::from_fn(ops::limit_headers))
         .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, timeout))
         .with_state(state);
     for (name, value) in headers {

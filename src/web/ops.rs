@@ -36,6 +36,19 @@ pub fn metrics_router(metrics: Arc<Metrics>) -> Router {
     )
 }
 
+/// Largest total size of request headers accepted (names + values), in bytes.
+pub const MAX_HEADER_BYTES: usize = 16 * 1024;
+
+/// Refuse requests whose headers exceed [`MAX_HEADER_BYTES`] with 431, before any handler runs.
+pub async fn limit_headers(request: Request, next: Next) -> Response {
+    let size: usize =
+        request.headers().iter().map(|(name, value)| name.as_str().len() + value.len() + 4).sum();
+    if size > MAX_HEADER_BYTES {
+        return (StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE, "request headers too large\n").into_response();
+    }
+    next.run(request).await
+}
+
 /// Count every response by status class.
 pub async fn count_status(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let response = next.run(request).await;

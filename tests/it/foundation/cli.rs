@@ -152,3 +152,40 @@ async fn committed_writes_survive_kill_9() {
     assert!(store.user_by_name("durable").await.expect("lookup").is_some(), "a committed user was lost");
     store.close().await;
 }
+
+/// SIGTERM stops `ringside serve` cleanly (exit 0, "stopped" logged); a non-loopback listener
+/// without TLS logs the warning at start.
+#[tokio::test]
+async fn sigterm_stops_cleanly_and_exposure_is_warned() {
+    let dir = tempfile::tempdir().expect("dir");
+    let url = format!("sqlite://{}", dir.path().join("ringside.db").display());
+    let mut server = Command::new(env!("CARGO_BIN_EXE_ringside"))
+        .args(["--data-dir", &dir.path().display().to_string(), "--database-url", &url])
+        .args(["serve", "--listen", "0.0.0.0:0"])
+        .env("RUST_LOG", "info")
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("serve");
+    let stderr = server.stderr.take().expect("stderr");
+    let (tx, rx) = std::sync::mpsc::channel();
+    let reader = std::thread::spawn(move || {
+        let mut log = String::new();
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            if line.contains("listening on http://") {
+                let _ = tx.send(());
+            }
+            log.push_str(&line);
+            log.push('\n');
+        }
+        log
+    });
+    rx.recv_timeout(std::time::Duration::from_secs(30)).expect("server started");
+    let pid = i32::try_from(server.id()).expect("pid");
+    // SAFETY: sending a signal to our own child process.
+    assert_eq!(unsafe { libc::kill(pid, libc::SIGTERM) }, 0);
+    let status = server.wait().expect("wait");
+    let log = reader.join().expect("log");
+    assert!(status.success(), "exit status {status:?}\n{log}");
+    assert!(log.contains("non-loopback address without TLS"), "{log}");
+    assert!(log.contains("stopped"), "{log}");
+}

@@ -46,6 +46,16 @@ async fn headers_health_and_metrics() {
         .await
         .expect("send");
     assert!(response.status().is_client_error(), "{}", response.status());
+
+    // So are oversized headers.
+    let response = client
+        .http
+        .get(client.url("/healthz"))
+        .header("x-padding", "y".repeat(20_000))
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(response.status(), 431);
     app.stop().await;
 }
 
