@@ -146,10 +146,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
 }
 
 async fn serve(config: Config) -> anyhow::Result<()> {
+    let signals = crate::app::ShutdownSignals::install().context("cannot install signal handlers")?;
     let app = crate::app::start(config).await.context("Ringside could not start")?;
     let stop = app.shutdown_token();
     tokio::spawn(async move {
-        crate::app::shutdown_signal().await;
+        signals.recv().await;
         tracing::info!("shutting down: finishing in-flight requests");
         stop.cancel();
     });

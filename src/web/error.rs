@@ -65,6 +65,12 @@ impl From<StoreError> for WebError {
     }
 }
 
+impl From<crate::auth::AccountError> for WebError {
+    fn from(e: crate::auth::AccountError) -> Self {
+        WebError::BadRequest(e.to_string())
+    }
+}
+
 impl From<AccountsError> for WebError {
     fn from(e: AccountsError) -> Self {
         match e {

@@ -97,11 +97,19 @@ async fn add(
     addr: ClientAddr,
     input: &AddUser,
 ) -> Result<UserRow, WebError> {
-    let username = Username::parse(input.username.trim()).map_err(|e| WebError::BadRequest(e.to_string()))?;
-    let role = Role::parse(&input.role).map_err(|e| WebError::BadRequest(e.to_string()))?;
-    let password = Password::parse(&input.password).map_err(|e| WebError::BadRequest(e.to_string()))?;
-    Ok(accounts::add(state.store.as_ref(), &state.hasher, &admin.0.actor(addr), &username, role, &password)
-        .await?)
+    let username = Username::parse(input.username.trim())?;
+    let role = Role::parse(&input.role)?;
+    let password = Password::parse(&input.password)?;
+    let actor = admin.0.actor(addr);
+    Ok(accounts::add(state.store.as_ref(), &state.hasher, &actor, &username, role, &password).await?)
+}
+
+/// After a form post: back to the page with a notice, or the page again with the error.
+async fn after_form(state: &AppState, admin: &Admin, result: Result<(), WebError>, done: &str) -> Response {
+    match result {
+        Ok(()) => Redirect::to(&format!("/users?done={done}")).into_response(),
+        Err(e) => page_error(state, admin, e).await,
+    }
 }
 
 async fn add_form(
@@ -110,10 +118,8 @@ async fn add_form(
     addr: ClientAddr,
     Form(input): Form<AddUser>,
 ) -> Response {
-    match add(&state, &admin, addr, &input).await {
-        Ok(_) => Redirect::to("/users?done=added").into_response(),
-        Err(e) => page_error(&state, &admin, e).await,
-    }
+    let result = add(&state, &admin, addr, &input).await.map(drop);
+    after_form(&state, &admin, result, "added").await
 }
 
 #[derive(Deserialize)]
@@ -128,16 +134,11 @@ async fn role_form(
     Path(name): Path<String>,
     Form(input): Form<RoleInput>,
 ) -> Response {
-    let result = match Role::parse(&input.role) {
-        Ok(role) => accounts::set_role(state.store.as_ref(), &admin.0.actor(addr), &name, role)
-            .await
-            .map_err(WebError::from),
-        Err(e) => Err(WebError::BadRequest(e.to_string())),
+    let result = async {
+        let role = Role::parse(&input.role)?;
+        Ok(accounts::set_role(state.store.as_ref(), &admin.0.actor(addr), &name, role).await?)
     };
-    match result {
-        Ok(()) => Redirect::to("/users?done=role").into_response(),
-        Err(e) => page_error(&state, &admin, e).await,
-    }
+    after_form(&state, &admin, result.await, "role").await
 }
 
 #[derive(Deserialize)]
@@ -152,16 +153,12 @@ async fn password_form(
     Path(name): Path<String>,
     Form(input): Form<PasswordInput>,
 ) -> Response {
-    let result = match Password::parse(&input.password) {
-        Ok(p) => accounts::set_password(state.store.as_ref(), &state.hasher, &admin.0.actor(addr), &name, &p)
-            .await
-            .map_err(WebError::from),
-        Err(e) => Err(WebError::BadRequest(e.to_string())),
+    let result = async {
+        let password = Password::parse(&input.password)?;
+        let actor = admin.0.actor(addr);
+        Ok(accounts::set_password(state.store.as_ref(), &state.hasher, &actor, &name, &password).await?)
     };
-    match result {
-        Ok(()) => Redirect::to("/users?done=password").into_response(),
-        Err(e) => page_error(&state, &admin, e).await,
-    }
+    after_form(&state, &admin, result.await, "password").await
 }
 
 async fn remove_form(
@@ -170,10 +167,8 @@ async fn remove_form(
     addr: ClientAddr,
     Path(name): Path<String>,
 ) -> Response {
-    match accounts::remove(state.store.as_ref(), &admin.0.actor(addr), &name).await {
-        Ok(()) => Redirect::to("/users?done=removed").into_response(),
-        Err(e) => page_error(&state, &admin, e.into()).await,
-    }
+    let result = accounts::remove(state.store.as_ref(), &admin.0.actor(addr), &name).await;
+    after_form(&state, &admin, result.map_err(WebError::from), "removed").await
 }
 
 async fn api_list(State(state): State<AppState>, _admin: Admin) -> Result<Json<Vec<UserRow>>, ApiError> {
@@ -207,11 +202,11 @@ async fn api_update(
     let actor = admin.0.actor(addr);
     let store = state.store.as_ref();
     if let Some(role) = &input.role {
-        let role = Role::parse(role).map_err(|e| WebError::BadRequest(e.to_string()))?;
+        let role = Role::parse(role).map_err(WebError::from)?;
         accounts::set_role(store, &actor, &name, role).await?;
     }
     if let Some(password) = &input.password {
-        let password = Password::parse(password).map_err(|e| WebError::BadRequest(e.to_string()))?;
+        let password = Password::parse(password).map_err(WebError::from)?;
         accounts::set_password(store, &state.hasher, &actor, &name, &password).await?;
     }
     Ok(StatusCode::NO_CONTENT)

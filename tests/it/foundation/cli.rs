@@ -2,8 +2,9 @@
 //! writes surviving `kill -9` of a running server.
 
 use crate::on_both_backends;
+use crate::support::process::ServeProcess;
 use crate::support::{Backend, fresh_database};
-use std::io::{BufRead, BufReader, Write};
+use std::io::Write;
 use std::process::{Command, Output, Stdio};
 
 on_both_backends!(users_and_tokens_from_the_shell);
@@ -118,35 +119,16 @@ async fn committed_writes_survive_kill_9() {
     let token = ringside(&url, dir.path(), &["token", "create", "t", "--role", "admin"], "");
     let secret = text(&token.stdout).lines().last().expect("token").to_string();
 
-    let mut server = Command::new(env!("CARGO_BIN_EXE_ringside"))
-        .args(["--data-dir", &dir.path().display().to_string(), "--database-url", &url])
-        .args(["serve", "--listen", "127.0.0.1:0"])
-        .env("RUST_LOG", "info")
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("serve");
-    // Read the log on a thread that keeps draining it, so the server never writes into a closed pipe.
-    let stderr = server.stderr.take().expect("stderr");
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-            if let Some(rest) = line.split("listening on http://").nth(1) {
-                let _ = tx.send(rest.split('/').next().unwrap_or_default().to_string());
-            }
-        }
-    });
-    let addr = rx.recv_timeout(std::time::Duration::from_secs(30)).expect("the server logs its address");
-
+    let server = ServeProcess::start(dir.path(), &url, "127.0.0.1:0", &[]);
     let created = reqwest::Client::new()
-        .post(format!("http://{addr}/api/v1/users"))
+        .post(server.url("/api/v1/users"))
         .bearer_auth(&secret)
         .json(&serde_json::json!({"username": "durable", "role": "viewer", "password": "durable passphrase"}))
         .send()
         .await
         .expect("send");
     assert_eq!(created.status(), 201);
-    server.kill().expect("kill -9");
-    server.wait().expect("reap");
+    server.kill9();
 
     let store = ringside::store::open(&url, None).await.expect("reopen after kill");
     assert!(store.user_by_name("durable").await.expect("lookup").is_some(), "a committed user was lost");
@@ -155,36 +137,11 @@ async fn committed_writes_survive_kill_9() {
 
 /// SIGTERM stops `ringside serve` cleanly (exit 0, "stopped" logged); a non-loopback listener
 /// without TLS logs the warning at start.
-#[tokio::test]
-async fn sigterm_stops_cleanly_and_exposure_is_warned() {
+#[test]
+fn sigterm_stops_cleanly_and_exposure_is_warned() {
     let dir = tempfile::tempdir().expect("dir");
     let url = format!("sqlite://{}", dir.path().join("ringside.db").display());
-    let mut server = Command::new(env!("CARGO_BIN_EXE_ringside"))
-        .args(["--data-dir", &dir.path().display().to_string(), "--database-url", &url])
-        .args(["serve", "--listen", "0.0.0.0:0"])
-        .env("RUST_LOG", "info")
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("serve");
-    let stderr = server.stderr.take().expect("stderr");
-    let (tx, rx) = std::sync::mpsc::channel();
-    let reader = std::thread::spawn(move || {
-        let mut log = String::new();
-        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-            if line.contains("listening on http://") {
-                let _ = tx.send(());
-            }
-            log.push_str(&line);
-            log.push('\n');
-        }
-        log
-    });
-    rx.recv_timeout(std::time::Duration::from_secs(30)).expect("server started");
-    let pid = i32::try_from(server.id()).expect("pid");
-    // SAFETY: sending a signal to our own child process.
-    assert_eq!(unsafe { libc::kill(pid, libc::SIGTERM) }, 0);
-    let status = server.wait().expect("wait");
-    let log = reader.join().expect("log");
+    let (status, log) = ServeProcess::start(dir.path(), &url, "0.0.0.0:0", &[]).sigterm();
     assert!(status.success(), "exit status {status:?}\n{log}");
     assert!(log.contains("non-loopback address without TLS"), "{log}");
     assert!(log.contains("stopped"), "{log}");

@@ -5,6 +5,7 @@
 //! `./test.sh` sets up. Without it they fail with a message saying so, never silently pass.
 
 pub mod browser;
+pub mod process;
 
 use ringside::app::App;
 use ringside::config::Config;
