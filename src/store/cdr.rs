@@ -195,7 +195,7 @@ pub struct InsertValues {
     pub start: i64,
     pub answer: Option<i64>,
     pub end: Option<i64>,
-    pub texts: [String; 10],
+    pub texts: [String; 11],
     pub opt_texts: [Option<String>; 4],
     pub extras: String,
     pub origin: String,
@@ -232,6 +232,7 @@ impl InsertValues {
                 t(&record.dstchannel),
                 t(&record.lastapp),
                 t(&record.lastdata),
+                t(&record.amaflags),
             ],
             opt_texts: [
                 o(&record.uniqueid),
