@@ -45,6 +45,7 @@ pub async fn start(config: Config) -> anyhow::Result<App> {
         setup: Arc::new(SetupGate::default()),
         metrics: Arc::new(Metrics::default()),
         moh_changes: Arc::new(tokio::sync::watch::Sender::new(0)),
+        cdr: Arc::new(web::calls::CdrState::new()),
     };
     let shutdown = CancellationToken::new();
     let tasks = TaskTracker::new();
@@ -71,6 +72,7 @@ pub async fn start(config: Config) -> anyhow::Result<App> {
 
     open_setup_gate_if_needed(&state, web_addr).await?;
     spawn_session_purge(&state, &shutdown, &tasks);
+    crate::collector::spawn_all(&config, &state.store, &state.cdr.status, &shutdown, &tasks);
     Ok(App { web_addr, metrics_addr, state, shutdown, tasks })
 }
 

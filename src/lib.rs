@@ -18,6 +18,7 @@
 //! - [`asterisk`] — FastAGI server, AMI and ARI clients, MoH read-back parsers (protocols only).
 //! - [`flows`] — call logic: dial patterns, schedules, holidays, MoH rules and their explanations.
 //! - [`cdr`] — call detail records: parsing, Master.csv following, search specs, CSV/XLSX export.
+//! - [`collector`] — the CDR tasks of `serve` (follower, AMI, retention) and `cdr import`.
 
 pub mod app;
 pub mod asterisk;
@@ -26,6 +27,7 @@ pub mod audit;
 pub mod auth;
 pub mod cdr;
 pub mod cli;
+pub mod collector;
 pub mod config;
 pub mod flows;
 pub mod metrics;

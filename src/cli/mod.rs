@@ -4,6 +4,7 @@
 //! database from a shell, so an admin with shell access can always recover access.
 
 mod accounts;
+mod cdr;
 
 use crate::config::{Config, Overrides, Source};
 use anyhow::Context;
@@ -42,6 +43,34 @@ pub enum Command {
     CheckConfig,
     /// Transcode audio files into the formats Asterisk plays (16-bit mono 8/16 kHz, G.711)
     Transcode(TranscodeArgs),
+    /// Call detail records
+    #[command(subcommand)]
+    Cdr(CdrCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CdrCommand {
+    /// Import Master.csv files (resumable; records already stored are skipped)
+    Import(CdrImportArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CdrImportArgs {
+    /// Master.csv files written by Asterisk's cdr_csv
+    #[arg(required = true, value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+    /// The [[asterisk]] server the records belong to [default: the only configured server]
+    #[arg(long, value_name = "NAME")]
+    pub server: Option<String>,
+    /// Column layout: auto, 16, 17, 17u, 18, 19, 20, 20u or 21 [default: the server's cdr_columns]
+    #[arg(long, value_name = "LAYOUT")]
+    pub columns: Option<String>,
+    /// Zone the times were written in, e.g. Europe/Berlin [default: the server's cdr_timezone, else UTC]
+    #[arg(long, value_name = "TZ")]
+    pub timezone: Option<String>,
+    /// Hide the progress bar
+    #[arg(long)]
+    pub quiet: bool,
 }
 
 #[derive(Debug, Args)]
@@ -142,6 +171,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Transcode(_) => unreachable!("handled before the configuration is loaded"),
         Command::User(cmd) => accounts::user(&config, cmd).await,
         Command::Token(cmd) => accounts::token(&config, cmd).await,
+        Command::Cdr(CdrCommand::Import(args)) => cdr::import(&config, args).await,
     }
 }
 

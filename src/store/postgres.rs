@@ -9,6 +9,7 @@ use std::time::Duration;
 pub type PgStore = SqlStore<sqlx::Postgres>;
 
 impl_sql_store!(sqlx::Postgres, "postgres");
+crate::store::cdr_sql::impl_cdr_store!(sqlx::Postgres, crate::cdr::search::sql::Dialect::Postgres);
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("migrations/postgres");
 

@@ -13,6 +13,7 @@ use std::time::Duration;
 pub type SqliteStore = SqlStore<sqlx::Sqlite>;
 
 impl_sql_store!(sqlx::Sqlite, "sqlite");
+crate::store::cdr_sql::impl_cdr_store!(sqlx::Sqlite, crate::cdr::search::sql::Dialect::Sqlite);
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("migrations/sqlite");
 

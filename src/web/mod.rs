@@ -11,6 +11,7 @@
 
 pub mod assets;
 pub mod audit;
+pub mod calls;
 pub mod chrome;
 pub mod cookies;
 pub mod csrf;
@@ -48,6 +49,8 @@ pub struct AppState {
     /// Bumped after every committed Music on Hold change; the push to Asterisk servers watches it
     /// (a burst of changes is seen as one new value, so deploys coalesce).
     pub moh_changes: Arc<tokio::sync::watch::Sender<u64>>,
+    /// Call records: collector status, cursor key and the MoH decision hook.
+    pub cdr: Arc<calls::CdrState>,
 }
 
 impl AppState {
@@ -76,6 +79,7 @@ pub fn router(state: AppState) -> Router {
         .merge(login::router())
         .merge(users::router())
         .merge(audit::router())
+        .merge(calls::router())
         .merge(sections::router())
         .merge(ops::router())
         .merge(assets::router())

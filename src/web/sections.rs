@@ -1,4 +1,4 @@
-//! The console's home and the sections whose areas are still being built (Music on Hold, Calls,
+//! The console's home and the sections whose areas are still being built (Music on Hold,
 //! Asterisk servers): each shows what it will hold and how to get there today, never fake data.
 
 use super::AppState;
@@ -14,7 +14,6 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/", get(|_: Viewer| async { Redirect::to("/moh") }))
         .route("/moh", get(|Viewer(p): Viewer| async move { section(&p, "/moh") }))
-        .route("/calls", get(|Viewer(p): Viewer| async move { section(&p, "/calls") }))
         .route("/servers", get(|Viewer(p): Viewer| async move { section(&p, "/servers") }))
 }
 
@@ -31,10 +30,6 @@ fn section(p: &crate::auth::session::Principal, path: &'static str) -> SectionPa
         "/moh" => (
             "Music on Hold",
             "Categories, uploads and the generated musiconhold configuration will be managed here. No categories exist yet.",
-        ),
-        "/calls" => (
-            "Calls",
-            "Call detail records collected from Asterisk will be searchable here. No records have been collected yet.",
         ),
         _ => (
             "Asterisk servers",

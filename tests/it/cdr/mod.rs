@@ -1,5 +1,7 @@
 //! CDR collector core: parsing fixtures, follower on real files, export, search.
 
+mod api;
+mod collect;
 mod export;
 mod follower;
 mod parse;

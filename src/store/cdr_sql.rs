@@ -1,0 +1,204 @@
+//! The SQL of [`CdrStore`](super::cdr::CdrStore), written once for both backends.
+//!
+//! Instantiated in `sqlite.rs` and `postgres.rs` with the dialect used to render searches. Every
+//! user value is a bind parameter; the only numbers spliced into SQL text are computed here
+//! (bucket sizes, zone offsets, row counts), never taken from a request.
+
+/// Implement `CdrStore` for `SqlStore<$db>`; `$dialect` is a [`crate::cdr::search::sql::Dialect`].
+macro_rules! impl_cdr_store {
+    ($db:ty, $dialect:expr) => {
+        const _: () = {
+            use $crate::cdr::search::sql::{SqlValue, render};
+            use $crate::store::StoreError;
+            use $crate::store::cdr::*;
+
+            fn bind_all<'q, O>(
+                mut q: sqlx::query::QueryAs<'q, $db, O, <$db as sqlx::Database>::Arguments>,
+                params: Vec<SqlValue>,
+            ) -> sqlx::query::QueryAs<'q, $db, O, <$db as sqlx::Database>::Arguments> {
+                for p in params {
+                    q = match p {
+                        SqlValue::Text(s) => q.bind(s),
+                        SqlValue::Int(v) => q.bind(v),
+                        SqlValue::Time(t) => q.bind(t.as_millisecond()),
+                    };
+                }
+                q
+            }
+
+            fn filters_only(search: &$crate::cdr::search::CdrSearch) -> $crate::cdr::search::sql::SqlQuery {
+                let plain = $crate::cdr::search::CdrSearch { after: None, ..search.clone() };
+                render(&plain, $dialect)
+            }
+
+            #[async_trait::async_trait]
+            impl CdrStore for $crate::store::sql::SqlStore<$db> {
+                async fn commit_cdr_batch(&self, batch: CdrBatch<'_>) -> Result<InsertCounts, StoreError> {
+                    let mut tx = self.pool.begin().await?;
+                    let mut counts = InsertCounts::default();
+                    let full_sql = insert_sql(INSERT_CHUNK);
+                    for chunk in batch.records.chunks(INSERT_CHUNK) {
+                        let sql = if chunk.len() == INSERT_CHUNK { full_sql.clone() } else { insert_sql(chunk.len()) };
+                        let mut q = sqlx::query::<$db>(sqlx::AssertSqlSafe(sql));
+                        for record in chunk {
+                            let v = InsertValues::of(batch.server, record);
+                            q = q.bind(v.key).bind(batch.server.to_owned()).bind(v.start).bind(v.answer).bind(v.end);
+                            q = q.bind(record.duration).bind(record.billsec);
+                            for t in v.texts {
+                                q = q.bind(t);
+                            }
+                            let [a, b, c, d] = v.opt_texts;
+                            q = q.bind(a).bind(b).bind(c).bind(d).bind(record.sequence);
+                            q = q.bind(v.extras).bind(v.origin).bind(batch.now_ms);
+                        }
+                        let done = q.execute(&mut *tx).await?;
+                        counts.inserted += done.rows_affected();
+                        counts.duplicates += chunk.len() as u64 - done.rows_affected();
+                    }
+                    for reject in batch.rejects {
+                        sqlx::query(
+                            "INSERT INTO cdr_rejects (server, source, raw, reason, file_offset, at) \
+                             VALUES ($1, $2, $3, $4, $5, $6)",
+                        )
+                        .bind(batch.server)
+                        .bind(batch.source)
+                        .bind(reject.raw.as_escaped())
+                        .bind(reject.reason.to_string())
+                        .bind(reject.offset.and_then(|o| i64::try_from(o).ok()))
+                        .bind(batch.now_ms)
+                        .execute(&mut *tx)
+                        .await?;
+                        counts.rejected += 1;
+                    }
+                    if let Some(p) = batch.position {
+                        sqlx::query(
+                            "INSERT INTO cdr_positions (server, path, dev, inode, file_offset, fp_len, fp_sha256, updated_at) \
+                             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (server, path) DO UPDATE SET \
+                             dev = excluded.dev, inode = excluded.inode, file_offset = excluded.file_offset, \
+                             fp_len = excluded.fp_len, fp_sha256 = excluded.fp_sha256, updated_at = excluded.updated_at",
+                        )
+                        .bind(batch.server)
+                        .bind(batch.source)
+                        .bind(p.dev as i64)
+                        .bind(p.inode as i64)
+                        .bind(p.offset as i64)
+                        .bind(p.fingerprint.len as i64)
+                        .bind($crate::cdr::key::DedupeKey { kind: $crate::cdr::KeyKind::Natural, digest: p.fingerprint.sha256 }.to_hex())
+                        .bind(batch.now_ms)
+                        .execute(&mut *tx)
+                        .await?;
+                    }
+                    tx.commit().await?;
+                    Ok(counts)
+                }
+
+                async fn cdr_position(
+                    &self,
+                    server: &str,
+                    path: &str,
+                ) -> Result<Option<$crate::cdr::position::FilePosition>, StoreError> {
+                    let row: Option<(i64, i64, i64, i64, String)> = sqlx::query_as(
+                        "SELECT dev, inode, file_offset, fp_len, fp_sha256 FROM cdr_positions \
+                         WHERE server = $1 AND path = $2",
+                    )
+                    .bind(server)
+                    .bind(path)
+                    .fetch_optional(&self.pool)
+                    .await?;
+                    Ok(row.and_then(|(d, i, o, l, h)| position_from_row(d, i, o, l, &h)))
+                }
+
+                async fn search_cdrs(
+                    &self,
+                    search: &$crate::cdr::search::CdrSearch,
+                ) -> Result<Vec<CdrRow>, StoreError> {
+                    let q = render(search, $dialect);
+                    let sql = format!(
+                        "SELECT {SELECT_COLUMNS} FROM cdr WHERE {} ORDER BY {} LIMIT {}",
+                        q.where_clause, q.order_by, q.fetch
+                    );
+                    let query = sqlx::query_as::<$db, CdrRow>(sqlx::AssertSqlSafe(sql));
+                    Ok(bind_all(query, q.params).fetch_all(&self.pool).await?)
+                }
+
+                async fn cdr_by_id(&self, id: i64) -> Result<Option<CdrRow>, StoreError> {
+                    let sql = format!("SELECT {SELECT_COLUMNS} FROM cdr WHERE id = $1");
+                    Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(id).fetch_optional(&self.pool).await?)
+                }
+
+                async fn cdrs_by_linkedid(&self, linkedid: &str) -> Result<Vec<CdrRow>, StoreError> {
+                    let sql = format!(
+                        "SELECT {SELECT_COLUMNS} FROM cdr WHERE linkedid = $1 ORDER BY start_time, id LIMIT 1000"
+                    );
+                    Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(linkedid).fetch_all(&self.pool).await?)
+                }
+
+                async fn cdr_stats(
+                    &self,
+                    search: &$crate::cdr::search::CdrSearch,
+                    bucket: Bucket,
+                    offset_ms: i64,
+                ) -> Result<CdrStats, StoreError> {
+                    let q = filters_only(search);
+                    let bms = bucket.millis();
+                    let grouped = |expr: String| {
+                        format!(
+                            "SELECT {expr} AS bucket, disposition, COUNT(*) AS calls, \
+                             CAST(COALESCE(SUM(duration), 0) AS BIGINT) AS total_duration \
+                             FROM cdr WHERE {} GROUP BY 1, 2 ORDER BY 1, 2",
+                            q.where_clause
+                        )
+                    };
+                    let by_time = grouped(format!("((start_time + ({offset_ms})) / {bms}) * {bms}"));
+                    let by_hour = grouped(format!("((start_time + ({offset_ms})) / 3600000) % 24"));
+                    let buckets = bind_all(sqlx::query_as::<$db, StatCell>(sqlx::AssertSqlSafe(by_time)), q.params.clone())
+                        .fetch_all(&self.pool)
+                        .await?;
+                    let hours = bind_all(sqlx::query_as::<$db, StatCell>(sqlx::AssertSqlSafe(by_hour)), q.params.clone())
+                        .fetch_all(&self.pool)
+                        .await?;
+                    let top = |col: &str| {
+                        format!(
+                            "SELECT {col} AS number, COUNT(*) AS calls FROM cdr WHERE {} \
+                             GROUP BY {col} ORDER BY calls DESC, {col} LIMIT 10",
+                            q.where_clause
+                        )
+                    };
+                    let top_sources = bind_all(sqlx::query_as::<$db, TopNumber>(sqlx::AssertSqlSafe(top("src"))), q.params.clone())
+                        .fetch_all(&self.pool)
+                        .await?;
+                    let top_destinations = bind_all(sqlx::query_as::<$db, TopNumber>(sqlx::AssertSqlSafe(top("dst"))), q.params.clone())
+                        .fetch_all(&self.pool)
+                        .await?;
+                    Ok(CdrStats { buckets, hours, top_sources, top_destinations })
+                }
+
+                async fn list_cdr_rejects(&self, limit: i64) -> Result<Vec<CdrRejectRow>, StoreError> {
+                    Ok(sqlx::query_as(
+                        "SELECT id, server, source, raw, reason, file_offset, at FROM cdr_rejects \
+                         ORDER BY id DESC LIMIT $1",
+                    )
+                    .bind(limit.clamp(1, 1000))
+                    .fetch_all(&self.pool)
+                    .await?)
+                }
+
+                async fn cdr_counts(&self) -> Result<(i64, i64), StoreError> {
+                    let rows: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM cdr").fetch_one(&self.pool).await?;
+                    let rejects: i64 =
+                        sqlx::query_scalar("SELECT COUNT(*) FROM cdr_rejects").fetch_one(&self.pool).await?;
+                    Ok((rows, rejects))
+                }
+
+                async fn purge_cdrs(&self, before_ms: i64) -> Result<u64, StoreError> {
+                    let done = sqlx::query("DELETE FROM cdr WHERE start_time < $1")
+                        .bind(before_ms)
+                        .execute(&self.pool)
+                        .await?;
+                    Ok(done.rows_affected())
+                }
+            }
+        };
+    };
+}
+pub(crate) use impl_cdr_store;

@@ -1,0 +1,150 @@
+//! Calls: the CDR console pages, their JSON API and streamed exports.
+//!
+//! Owns turning requests into a validated [`CdrSearch`] (via [`crate::cdr::search`]), rows into
+//! display values and cursors, and the hook through which the lead wires the MoH decision log
+//! of the FastAGI bridge into the call view ([`MohDecisions`]). Handlers stay thin; SQL is in
+//! [`crate::store::cdr`], charts in [`charts`], streaming in [`export`].
+
+mod api;
+pub mod charts;
+mod export;
+mod page;
+
+use std::sync::{Arc, OnceLock};
+
+use async_trait::async_trait;
+use axum::Router;
+use jiff::Timestamp;
+use jiff::tz::TimeZone;
+use serde::Serialize;
+
+use super::AppState;
+use super::error::WebError;
+use crate::cdr::CdrText;
+use crate::cdr::search::{CdrSearch, CursorCodec, SearchContext, SortColumn, SortValue, parse_search};
+use crate::collector::CollectorStatus;
+use crate::store::cdr::CdrRow;
+
+/// What the call view shows about Ringside's hold-music choice for one call.
+#[derive(Debug, Clone, Serialize)]
+pub struct MohDecision {
+    /// Unix ms.
+    pub at: i64,
+    /// The class chosen.
+    pub class: String,
+    /// Why (the rule that matched, in words).
+    pub reason: String,
+}
+
+/// HOOK for the AGI area: the FastAGI bridge's decision log, looked up by linkedid. The lead
+/// installs an implementation with [`CdrState::set_moh_decisions`]; until then the call view
+/// says no decision is recorded.
+#[async_trait]
+pub trait MohDecisions: Send + Sync {
+    /// Decisions made for the call with this linkedid, oldest first.
+    async fn decisions_for(&self, linkedid: &str) -> Vec<MohDecision>;
+}
+
+/// Shared state of the Calls area.
+pub struct CdrState {
+    /// Collector events and counters.
+    pub status: Arc<CollectorStatus>,
+    /// Cursor signing key (random per process: cursors expire on restart).
+    pub cursors: CursorCodec,
+    moh: OnceLock<Arc<dyn MohDecisions>>,
+}
+
+impl CdrState {
+    pub fn new() -> Self {
+        let secret = crate::auth::random_token(32);
+        Self { status: Arc::default(), cursors: CursorCodec::new(secret.as_bytes()), moh: OnceLock::new() }
+    }
+
+    /// Installs the MoH decision source (once).
+    pub fn set_moh_decisions(&self, source: Arc<dyn MohDecisions>) {
+        let _ = self.moh.set(source);
+    }
+
+    async fn moh_decisions(&self, linkedid: &str) -> Vec<MohDecision> {
+        match self.moh.get() {
+            Some(source) => source.decisions_for(linkedid).await,
+            None => Vec::new(),
+        }
+    }
+}
+
+impl Default for CdrState {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+pub fn router() -> Router<AppState> {
+    page::router().merge(api::router()).merge(export::router())
+}
+
+/// Parameters handled here, not by the search grammar.
+const EXTRA_PARAMS: [&str; 4] = ["tz", "format", "bom", "bucket"];
+
+/// The viewer's zone (`tz=`; default UTC).
+fn viewer_zone(params: &[(String, String)]) -> Result<TimeZone, WebError> {
+    match params.iter().find(|(k, _)| k == "tz").map(|(_, v)| v.trim()).filter(|v| !v.is_empty()) {
+        None => Ok(TimeZone::UTC),
+        Some(name) if name.len() <= 64 => {
+            TimeZone::get(name).map_err(|_| WebError::BadRequest(format!("tz: unknown time zone {name:?}")))
+        }
+        Some(_) => Err(WebError::BadRequest("tz: too long".into())),
+    }
+}
+
+/// Parses the query into a search and the viewer's zone (400 with the parameter named).
+fn search_from(state: &AppState, params: &[(String, String)]) -> Result<(CdrSearch, TimeZone), WebError> {
+    let tz = viewer_zone(params)?;
+    let ctx = SearchContext {
+        now: Timestamp::now(),
+        timezone: &tz,
+        cursors: &state.cdr.cursors,
+        extra_params: &EXTRA_PARAMS,
+    };
+    let search = parse_search(params, &ctx).map_err(|e| WebError::BadRequest(e.to_string()))?;
+    Ok((search, tz))
+}
+
+/// The page's rows and the `next` cursor (when another page exists).
+async fn fetch_page(state: &AppState, search: &CdrSearch) -> Result<(Vec<CdrRow>, Option<String>), WebError> {
+    let mut rows = state.store.search_cdrs(search).await?;
+    let next = if rows.len() > search.limit as usize {
+        rows.truncate(search.limit as usize);
+        rows.last()
+            .map(|last| state.cdr.cursors.encode(search, &sort_value(search.sort.column, last), last.id))
+    } else {
+        None
+    };
+    Ok((rows, next))
+}
+
+/// The sort-column value of a row (for cursors).
+pub fn sort_value(column: SortColumn, row: &CdrRow) -> SortValue {
+    match column {
+        SortColumn::Start => SortValue::Time(millis(row.start_time)),
+        SortColumn::Duration => SortValue::Int(row.duration),
+        SortColumn::Billsec => SortValue::Int(row.billsec),
+        SortColumn::Src => SortValue::Text(row.src.clone()),
+        SortColumn::Dst => SortValue::Text(row.dst.clone()),
+    }
+}
+
+/// A stored Unix-ms time as a timestamp.
+pub fn millis(ms: i64) -> Timestamp {
+    Timestamp::from_millisecond(ms).unwrap_or(Timestamp::UNIX_EPOCH)
+}
+
+/// Stored escaped text for display (Latin-1 bytes shown as such).
+pub fn display(escaped: &str) -> String {
+    CdrText::from_escaped(escaped).map(|t| t.to_display()).unwrap_or_else(|_| escaped.to_owned())
+}
+
+/// `YYYY-MM-DD HH:MM:SS` in `tz`.
+pub fn local_time(ms: i64, tz: &TimeZone) -> String {
+    millis(ms).to_zoned(tz.clone()).strftime("%Y-%m-%d %H:%M:%S").to_string()
+}
