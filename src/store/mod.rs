@@ -8,6 +8,7 @@
 //! Times are stored as Unix milliseconds (UTC) in `BIGINT`/`INTEGER` columns in both databases.
 //! This module never decides policy (who may do what): it stores and reads.
 
+pub mod flows;
 pub mod postgres;
 pub mod rows;
 pub mod sql;
@@ -16,6 +17,7 @@ pub mod sqlite;
 use async_trait::async_trait;
 use std::sync::Arc;
 
+pub use flows::FlowStore;
 pub use rows::{ApiTokenRow, AuditRow, SessionRow, UserRow};
 
 /// What went wrong talking to the database.
@@ -110,7 +112,7 @@ pub trait AuditStore: Send + Sync {
 
 /// Everything Ringside keeps.
 #[async_trait]
-pub trait Store: AccountStore + AuditStore {
+pub trait Store: AccountStore + AuditStore + FlowStore {
     /// `sqlite` or `postgres`.
     fn backend(&self) -> &'static str;
     /// A cheap round trip, for `/readyz`.

@@ -1,5 +1,6 @@
 //! PostgreSQL backend, for installations that outgrow SQLite.
 
+use super::flows::impl_flow_store;
 use super::sql::{SqlStore, impl_sql_store};
 use super::{StoreError, migrate_error};
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
@@ -9,6 +10,7 @@ use std::time::Duration;
 pub type PgStore = SqlStore<sqlx::Postgres>;
 
 impl_sql_store!(sqlx::Postgres, "postgres");
+impl_flow_store!(sqlx::Postgres);
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("migrations/postgres");
 

@@ -15,6 +15,7 @@ pub mod cookies;
 pub mod csrf;
 pub mod error;
 pub mod extract;
+pub mod flows;
 pub mod login;
 pub mod ops;
 pub mod sections;
@@ -47,6 +48,8 @@ pub struct AppState {
     /// Bumped after every committed Music on Hold change; the push to Asterisk servers watches it
     /// (a burst of changes is seen as one new value, so deploys coalesce).
     pub moh_changes: Arc<tokio::sync::watch::Sender<u64>>,
+    /// Call routing: the rule book the FastAGI server decides from, and its decision log.
+    pub routing: Arc<crate::routing::Routing>,
 }
 
 impl AppState {
@@ -75,6 +78,7 @@ pub fn router(state: AppState) -> Router {
         .merge(login::router())
         .merge(users::router())
         .merge(audit::router())
+        .merge(flows::router())
         .merge(sections::router())
         .merge(ops::router())
         .merge(assets::router())
