@@ -8,7 +8,8 @@ use super::{FieldErrors, Routing, RoutingError};
 
 /// Settings of the whole book.
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
-#[serde(default, deny_unknown_fields)]
+/// Unknown fields are ignored: console forms also carry `csrf`.
+#[serde(default)]
 pub struct SettingsInput {
     pub timezone: String,
     pub fallback: String,

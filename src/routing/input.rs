@@ -66,7 +66,8 @@ fn parse_date(text: &str) -> Result<Date, String> {
 
 /// A rule as the form and the API send it (all text; empty means "any").
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
+/// Unknown fields are ignored: console forms also carry `csrf`.
+#[serde(default)]
 pub struct RuleInput {
     pub name: String,
     pub dialled: String,
@@ -169,7 +170,8 @@ fn parse_state(text: &str) -> Result<ScheduleState, String> {
 
 /// A schedule as the form and the API send it.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
+/// Unknown fields are ignored: console forms also carry `csrf`.
+#[serde(default)]
 pub struct ScheduleInput {
     pub name: String,
     pub timezone: String,
