@@ -1,12 +1,15 @@
 //! Starting and stopping the service: bind listeners, open the store, spawn background work, and on
 //! shutdown stop accepting, let in-flight requests finish, then close the store.
 
+mod agi;
+
 use crate::auth::password::Hasher;
 use crate::auth::session;
 use crate::auth::setup::SetupGate;
 use crate::auth::throttle::LoginThrottle;
 use crate::config::Config;
 use crate::metrics::Metrics;
+use crate::routing::AnyClass;
 use crate::web::{self, AppState};
 use anyhow::Context;
 use std::net::SocketAddr;
@@ -20,6 +23,8 @@ use tokio_util::task::TaskTracker;
 pub struct App {
     pub web_addr: SocketAddr,
     pub metrics_addr: Option<SocketAddr>,
+    /// Where the FastAGI server listens.
+    pub agi_addr: SocketAddr,
     pub state: AppState,
     shutdown: CancellationToken,
     tasks: TaskTracker,
@@ -37,6 +42,9 @@ pub async fn start(config: Config) -> anyhow::Result<App> {
     tracing::info!(backend = store.backend(), "database ready");
 
     let config = Arc::new(config);
+    let shutdown = CancellationToken::new();
+    let tasks = TaskTracker::new();
+    let routing = agi::start_routing(&config, &store, Arc::new(AnyClass), &shutdown, &tasks).await?;
     let state = AppState {
         config: config.clone(),
         store,
@@ -46,9 +54,8 @@ pub async fn start(config: Config) -> anyhow::Result<App> {
         metrics: Arc::new(Metrics::default()),
         moh_changes: Arc::new(tokio::sync::watch::Sender::new(0)),
         cdr: Arc::new(web::calls::CdrState::new()),
+        routing,
     };
-    let shutdown = CancellationToken::new();
-    let tasks = TaskTracker::new();
 
     let listener = TcpListener::bind(config.web.listen).await.with_context(|| {
         format!("cannot listen on {} (web.listen): is another service using it?", config.web.listen)
@@ -70,10 +77,13 @@ pub async fn start(config: Config) -> anyhow::Result<App> {
         None => None,
     };
 
+    let agi_addr = agi::spawn_server(&state, &shutdown, &tasks).await?;
+    agi::spawn_stasis(&state, &shutdown, &tasks);
+
     open_setup_gate_if_needed(&state, web_addr).await?;
     spawn_session_purge(&state, &shutdown, &tasks);
     crate::collector::spawn_all(&config, &state.store, &state.cdr.status, &shutdown, &tasks);
-    Ok(App { web_addr, metrics_addr, state, shutdown, tasks })
+    Ok(App { web_addr, metrics_addr, agi_addr, state, shutdown, tasks })
 }
 
 impl App {

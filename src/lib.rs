@@ -17,6 +17,7 @@
 //! - [`audio`] — decode, downmix, resample, normalise and encode uploads; the sandboxed worker.
 //! - [`asterisk`] — FastAGI server, AMI and ARI clients, MoH read-back parsers (protocols only).
 //! - [`flows`] — call logic: dial patterns, schedules, holidays, MoH rules and their explanations.
+//! - [`routing`] — the store-backed rule book, decision log, FastAGI deciders and the Stasis app.
 //! - [`cdr`] — call detail records: parsing, Master.csv following, search specs, CSV/XLSX export.
 //! - [`collector`] — the CDR tasks of `serve` (follower, AMI, retention) and `cdr import`.
 
@@ -31,5 +32,6 @@ pub mod collector;
 pub mod config;
 pub mod flows;
 pub mod metrics;
+pub mod routing;
 pub mod store;
 pub mod web;

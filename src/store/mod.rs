@@ -10,6 +10,7 @@
 
 pub mod cdr;
 pub(crate) mod cdr_sql;
+pub mod flows;
 pub mod postgres;
 pub mod rows;
 pub mod sql;
@@ -18,6 +19,7 @@ pub mod sqlite;
 use async_trait::async_trait;
 use std::sync::Arc;
 
+pub use flows::FlowStore;
 pub use rows::{ApiTokenRow, AuditRow, SessionRow, UserRow};
 
 /// What went wrong talking to the database.
@@ -112,7 +114,7 @@ pub trait AuditStore: Send + Sync {
 
 /// Everything Ringside keeps.
 #[async_trait]
-pub trait Store: AccountStore + AuditStore + cdr::CdrStore {
+pub trait Store: AccountStore + AuditStore + cdr::CdrStore + FlowStore {
     /// `sqlite` or `postgres`.
     fn backend(&self) -> &'static str;
     /// A cheap round trip, for `/readyz`.

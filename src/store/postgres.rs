@@ -1,5 +1,6 @@
 //! PostgreSQL backend, for installations that outgrow SQLite.
 
+use super::flows::impl_flow_store;
 use super::sql::{SqlStore, impl_sql_store};
 use super::{StoreError, migrate_error};
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
@@ -10,6 +11,7 @@ pub type PgStore = SqlStore<sqlx::Postgres>;
 
 impl_sql_store!(sqlx::Postgres, "postgres");
 crate::store::cdr_sql::impl_cdr_store!(sqlx::Postgres, crate::cdr::search::sql::Dialect::Postgres);
+impl_flow_store!(sqlx::Postgres);
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("migrations/postgres");
 

@@ -4,6 +4,7 @@
 //! (NORMAL in WAL mode may lose the last commits on power loss). Foreign keys on, a busy timeout so
 //! concurrent writers wait instead of failing.
 
+use super::flows::impl_flow_store;
 use super::sql::{SqlStore, impl_sql_store};
 use super::{StoreError, migrate_error};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
@@ -14,6 +15,7 @@ pub type SqliteStore = SqlStore<sqlx::Sqlite>;
 
 impl_sql_store!(sqlx::Sqlite, "sqlite");
 crate::store::cdr_sql::impl_cdr_store!(sqlx::Sqlite, crate::cdr::search::sql::Dialect::Sqlite);
+impl_flow_store!(sqlx::Sqlite);
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("migrations/sqlite");
 

@@ -7,6 +7,7 @@ use crate::auth::session::Principal;
 /// A navigation entry: path, label, admin only.
 pub const NAV: &[(&str, &str, bool)] = &[
     ("/moh", "Music on Hold", false),
+    ("/flows", "Call routing", false),
     ("/calls", "Calls", false),
     ("/servers", "Asterisk servers", false),
     ("/users", "Users", true),

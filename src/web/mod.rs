@@ -17,6 +17,7 @@ pub mod cookies;
 pub mod csrf;
 pub mod error;
 pub mod extract;
+pub mod flows;
 pub mod login;
 pub mod ops;
 pub mod sections;
@@ -51,6 +52,8 @@ pub struct AppState {
     pub moh_changes: Arc<tokio::sync::watch::Sender<u64>>,
     /// Call records: collector status, cursor key and the MoH decision hook.
     pub cdr: Arc<calls::CdrState>,
+    /// Call routing: the rule book the FastAGI server decides from, and its decision log.
+    pub routing: Arc<crate::routing::Routing>,
 }
 
 impl AppState {
@@ -80,6 +83,7 @@ pub fn router(state: AppState) -> Router {
         .merge(users::router())
         .merge(audit::router())
         .merge(calls::router())
+        .merge(flows::router())
         .merge(sections::router())
         .merge(ops::router())
         .merge(assets::router())

@@ -1,7 +1,7 @@
 //! FastAGI bridge end to end: a real `AgiServer` on port 0 and fake Asterisk clients that replay the
 //! captured bytes from `tests/fixtures/asterisk/agi/` byte for byte.
 
-mod fake;
+pub mod fake;
 mod faults;
 mod scripts;
 mod shutdown;

@@ -6,5 +6,6 @@ mod ari;
 mod audio;
 mod cdr;
 mod fakes;
+mod flows;
 mod foundation;
 mod support;

@@ -35,8 +35,13 @@ pub struct AgiConfig {
     pub shutdown_grace_ms: u64,
     pub max_env_bytes: usize,
     pub max_line_bytes: usize,
-    /// Class set when the script is unknown or the decision fails.
+    /// Class set when the script is unknown or the decision fails, and the rule book's fallback
+    /// until an admin saves another one.
     pub fallback_class: MohClass,
+    /// Recorded decisions older than this are deleted (checked daily).
+    pub decision_retention_days: u32,
+    /// Start the ARI Stasis application `ringside` on every `[[asterisk]]` server with ARI settings.
+    pub stasis: bool,
 }
 
 impl Default for AgiConfig {
@@ -52,6 +57,8 @@ impl Default for AgiConfig {
             max_env_bytes: 64 * 1024,
             max_line_bytes: 8 * 1024,
             fallback_class: MohClass::parse("default").expect("`default` is a valid class name"),
+            decision_retention_days: 90,
+            stasis: true,
         }
     }
 }

@@ -89,6 +89,7 @@ impl TestApp {
         let mut config = Config { data_dir: dir.path().join("data"), ..Config::default() };
         config.web.listen = "127.0.0.1:0".parse().expect("addr");
         config.database.url = Some(database_url.clone());
+        config.agi.bind = "127.0.0.1:0".parse().expect("addr");
         adjust(&mut config);
         let app = ringside::app::start(config).await.expect("Ringside starts");
         Self { addr: app.web_addr, app: Some(app), database_url, backend, dir }

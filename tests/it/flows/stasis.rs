@@ -1,0 +1,71 @@
+//! The Stasis app `ringside` against the fake ARI: the captured StasisStart (its `args` changed to
+//! `hold,sales`) gets MoH with the class the rules choose; the captured StasisEnd stops it; the
+//! replayed captured events (args `arg1`) are ignored; a dropped WebSocket re-registers the app.
+
+use std::time::Duration;
+
+use super::admin;
+use crate::fakes::ari::{EVENTS, FakeAri};
+use crate::on_both_backends;
+use crate::support::{Backend, TestApp};
+use serde_json::json;
+
+on_both_backends!(stasis_hold_starts_and_stops_moh);
+
+async fn wait_for(ari: &FakeAri, what: impl Fn(&[String]) -> bool) -> Vec<String> {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
+    loop {
+        let requests = ari.requests();
+        if what(&requests) {
+            return requests;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "fake ARI never saw it: {requests:#?}");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+async fn stasis_hold_starts_and_stops_moh(backend: Backend) {
+    let ari = FakeAri::start("ringside", "secret").await;
+    let base = ari.base_url();
+    let app = TestApp::spawn_with(backend, |config| {
+        let server =
+            json!({ "name": "pbx1", "ari_url": base, "ari_user": "ringside", "ari_password": "secret" });
+        config.asterisk = vec![serde_json::from_value(server).expect("asterisk entry")];
+    })
+    .await;
+    let admin = admin(&app).await;
+    assert_eq!(
+        admin
+            .post("/api/v1/flows/rules", json!({ "name": "sales", "queue": "sales", "class": "sales" }))
+            .await
+            .0,
+        201
+    );
+
+    wait_for(&ari, |r| r.iter().any(|l| l.starts_with("GET /ari/events?app=ringside"))).await;
+    let mut lines = EVENTS.lines();
+    let mut start: serde_json::Value =
+        serde_json::from_str(lines.next().expect("StasisStart")).expect("JSON");
+    start["args"] = json!(["hold", "sales"]);
+    let end = EVENTS.lines().find(|l| l.contains("\"StasisEnd\"")).expect("captured StasisEnd");
+    ari.push_text(vec![start.to_string()]);
+    let channel = "1796413666.13";
+    let moh_start = format!("POST /ari/channels/{channel}/moh?mohClass=sales");
+    wait_for(&ari, |r| r.contains(&moh_start)).await;
+    ari.push_text(vec![end.to_owned()]);
+    let requests = wait_for(&ari, |r| r.contains(&format!("DELETE /ari/channels/{channel}/moh"))).await;
+    assert_eq!(
+        requests.iter().filter(|l| l.contains("/moh")).count(),
+        2,
+        "the replayed arg1 call is ignored: {requests:#?}"
+    );
+
+    let connects = ari.ws_connects();
+    ari.drop_websockets();
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    while ari.ws_connects() <= connects {
+        assert!(tokio::time::Instant::now() < deadline, "the app did not re-register");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    app.stop().await;
+}
