@@ -32,6 +32,11 @@ fn color(disposition: &str) -> &'static str {
     DISPOSITIONS.iter().find(|(d, _)| *d == disposition).map_or("#9e9e9e", |(_, c)| c)
 }
 
+/// Segments of one bar: (disposition, calls, total duration).
+type Segments<'a> = Vec<(&'a str, i64, i64)>;
+/// Labelled bars.
+type Bars<'a> = Vec<(String, Segments<'a>)>;
+
 /// Rows of (bucket → disposition → calls).
 fn pivot(cells: &[StatCell]) -> BTreeMap<i64, Vec<(&str, i64, i64)>> {
     let mut out: BTreeMap<i64, Vec<(&str, i64, i64)>> = BTreeMap::new();
@@ -62,7 +67,7 @@ fn frame(title: &str, body: &str, legend: bool) -> String {
 }
 
 /// Stacked bars: one bar per label, segments per disposition.
-fn stacked(title: &str, bars: &[(String, Vec<(&str, i64, i64)>)]) -> String {
+fn stacked(title: &str, bars: &[(String, Segments<'_>)]) -> String {
     let max = bars.iter().map(|(_, s)| s.iter().map(|x| x.1).sum::<i64>()).max().unwrap_or(0).max(1);
     let plot_h = H - BOTTOM - 16.0;
     let step = (W - LEFT) / bars.len().max(1) as f64;
@@ -120,8 +125,7 @@ fn label(bucket: i64, kind: Bucket) -> String {
 
 /// All charts of the Calls page, as SVG markup.
 pub fn render(stats: &CdrStats, kind: Bucket) -> Vec<String> {
-    let per_bucket: Vec<(String, Vec<(&str, i64, i64)>)> =
-        pivot(&stats.buckets).into_iter().map(|(b, s)| (label(b, kind), s)).collect();
+    let per_bucket: Bars<'_> = pivot(&stats.buckets).into_iter().map(|(b, s)| (label(b, kind), s)).collect();
     let asr: Vec<(String, f64)> = per_bucket
         .iter()
         .map(|(l, s)| {
@@ -138,7 +142,7 @@ pub fn render(stats: &CdrStats, kind: Bucket) -> Vec<String> {
             (l.clone(), secs as f64 / total.max(1) as f64)
         })
         .collect();
-    let hours: Vec<(String, Vec<(&str, i64, i64)>)> = {
+    let hours: Bars<'_> = {
         let p = pivot(&stats.hours);
         (0..24).map(|h| (format!("{h:02}"), p.get(&h).cloned().unwrap_or_default())).collect()
     };

@@ -78,7 +78,7 @@ async fn xlsx(
     let options = ExportOptions { timezone: tz, bom: false };
     let body = stream(&state, search, move |out| {
         let export = XlsxExport::new(out, &HEADER, &options)?;
-        Ok(Writer::Xlsx(export))
+        Ok(Writer::Xlsx(Box::new(export)))
     });
     let ctype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
     Ok(download(body, ctype, "calls.xlsx"))
@@ -110,7 +110,7 @@ fn download(body: Body, content_type: &'static str, name: &str) -> Response {
 
 enum Writer {
     Csv(CsvExport<ChannelWriter>),
-    Xlsx(XlsxExport<ChannelWriter>),
+    Xlsx(Box<XlsxExport<ChannelWriter>>),
 }
 
 impl Writer {
