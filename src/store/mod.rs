@@ -9,6 +9,7 @@
 //! This module never decides policy (who may do what): it stores and reads.
 
 pub mod postgres;
+pub mod push;
 pub mod rows;
 pub mod sql;
 pub mod sqlite;
@@ -16,6 +17,7 @@ pub mod sqlite;
 use async_trait::async_trait;
 use std::sync::Arc;
 
+pub use push::{PushClassRow, PushDeployRow, PushStore};
 pub use rows::{ApiTokenRow, AuditRow, SessionRow, UserRow};
 
 /// What went wrong talking to the database.
@@ -110,7 +112,7 @@ pub trait AuditStore: Send + Sync {
 
 /// Everything Ringside keeps.
 #[async_trait]
-pub trait Store: AccountStore + AuditStore {
+pub trait Store: AccountStore + AuditStore + PushStore {
     /// `sqlite` or `postgres`.
     fn backend(&self) -> &'static str;
     /// A cheap round trip, for `/readyz`.

@@ -18,6 +18,8 @@ pub mod extract;
 pub mod login;
 pub mod ops;
 pub mod sections;
+pub mod servers;
+pub mod servers_api;
 pub mod users;
 
 use crate::auth::password::Hasher;
@@ -47,6 +49,8 @@ pub struct AppState {
     /// Bumped after every committed Music on Hold change; the push to Asterisk servers watches it
     /// (a burst of changes is seen as one new value, so deploys coalesce).
     pub moh_changes: Arc<tokio::sync::watch::Sender<u64>>,
+    /// The push to Asterisk servers: state, "Apply now", live holds, test hold.
+    pub push: Arc<crate::asterisk::push::PushHub>,
 }
 
 impl AppState {
@@ -76,6 +80,8 @@ pub fn router(state: AppState) -> Router {
         .merge(users::router())
         .merge(audit::router())
         .merge(sections::router())
+        .merge(servers::router())
+        .merge(servers_api::router())
         .merge(ops::router())
         .merge(assets::router())
         .fallback(error::not_found)

@@ -1,5 +1,5 @@
-//! The console's home and the sections whose areas are still being built (Music on Hold, Calls,
-//! Asterisk servers): each shows what it will hold and how to get there today, never fake data.
+//! The console's home and the sections whose areas are still being built (Music on Hold, Calls):
+//! each shows what it will hold and how to get there today, never fake data.
 
 use super::AppState;
 use super::chrome::Chrome;
@@ -15,7 +15,6 @@ pub fn router() -> Router<AppState> {
         .route("/", get(|_: Viewer| async { Redirect::to("/moh") }))
         .route("/moh", get(|Viewer(p): Viewer| async move { section(&p, "/moh") }))
         .route("/calls", get(|Viewer(p): Viewer| async move { section(&p, "/calls") }))
-        .route("/servers", get(|Viewer(p): Viewer| async move { section(&p, "/servers") }))
 }
 
 #[derive(Template, WebTemplate)]
@@ -32,13 +31,9 @@ fn section(p: &crate::auth::session::Principal, path: &'static str) -> SectionPa
             "Music on Hold",
             "Categories, uploads and the generated musiconhold configuration will be managed here. No categories exist yet.",
         ),
-        "/calls" => (
+        _ => (
             "Calls",
             "Call detail records collected from Asterisk will be searchable here. No records have been collected yet.",
-        ),
-        _ => (
-            "Asterisk servers",
-            "The Asterisk servers Ringside pushes to, with their connection state, will be listed here. None is configured yet.",
         ),
     };
     SectionPage { chrome: Chrome::new(p, path), title, summary }
