@@ -3,6 +3,7 @@
 //! (`FolderSource` over a temp folder); the fake AMI re-reads the generated conf on every reload
 //! the way `res_musiconhold` does.
 
+mod browser;
 mod deploy;
 mod faults;
 mod web;
