@@ -178,17 +178,16 @@ impl Worker {
             message: record.message.clone(),
             output: record.output.join("\n"),
         };
-        {
-            let mut view = lock(&self.view);
-            view.deploys += 1;
-            view.reloads += u64::from(outcome.reloaded);
-            view.last = Some(record);
-            view.classes = outcome.classes;
-            view.differences = outcome.differences;
-        }
+        // Stored first, so whoever sees the new verdict in memory also finds it in the database.
         if let Err(e) = self.store.save_push_result(&row, &rows).await {
             tracing::error!(server = %self.link.name, error = %e, "could not save the deploy result");
         }
+        let mut view = lock(&self.view);
+        view.deploys += 1;
+        view.reloads += u64::from(outcome.reloaded);
+        view.last = Some(record);
+        view.classes = outcome.classes;
+        view.differences = outcome.differences;
     }
 }
 

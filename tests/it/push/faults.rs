@@ -75,6 +75,18 @@ async fn restart_with_lost_classes_reconnects_and_redeploys() {
     let reloads = rig.ami.reloads();
     let ari = rig.ari.as_ref().expect("ari");
     let connects = ari.ws_connects();
+    // A restart that kept Ringside's classes: read back, no reload.
+    let commands =
+        |ami: &crate::fakes::ami::FakeAmi| ami.actions_seen().iter().filter(|a| *a == "command").count();
+    let read_backs = commands(&rig.ami);
+    ari.restart("02:fc:00:00:00:03", "2026-12-04T21:00:00.000+0000");
+    rig.ami.drop_connections();
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+    while commands(&rig.ami) < read_backs + 2 {
+        assert!(tokio::time::Instant::now() < deadline, "no read-back after the restart");
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    assert_eq!(rig.ami.reloads(), reloads, "classes matched: no redeploy");
     // Asterisk came back without Ringside's classes (e.g. the include line was missing at boot).
     rig.ami.set_classes(Vec::new());
     ari.restart("02:fc:00:00:00:02", "2026-12-04T22:00:00.000+0000");
