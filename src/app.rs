@@ -3,6 +3,7 @@
 
 mod agi;
 
+use crate::asterisk::push::{DesiredSource, FolderSource, PushDeps, PushHub, PushSettings};
 use crate::auth::password::Hasher;
 use crate::auth::session;
 use crate::auth::setup::SetupGate;
@@ -31,7 +32,20 @@ pub struct App {
 }
 
 /// Open everything and start serving. Returns once the listeners are bound.
+///
+/// The push to Asterisk reads the desired Music on Hold from the `[moh] root` folder
+/// ([`FolderSource`]) until the MoH store provides its own [`DesiredSource`]: use [`start_with`].
 pub async fn start(config: Config) -> anyhow::Result<App> {
+    let source = Arc::new(FolderSource::new(config.moh.root(&config.data_dir)));
+    start_with(config, source, PushSettings::default()).await
+}
+
+/// [`start`] with an explicit source of the desired Music on Hold and push timing.
+pub async fn start_with(
+    config: Config,
+    source: Arc<dyn DesiredSource>,
+    push_settings: PushSettings,
+) -> anyhow::Result<App> {
     std::fs::create_dir_all(&config.data_dir).with_context(|| {
         format!(
             "cannot create the data folder {}: check its permissions or set data_dir",
@@ -45,6 +59,19 @@ pub async fn start(config: Config) -> anyhow::Result<App> {
     let shutdown = CancellationToken::new();
     let tasks = TaskTracker::new();
     let routing = agi::start_routing(&config, &store, Arc::new(AnyClass), &shutdown, &tasks).await?;
+    let moh_changes = Arc::new(tokio::sync::watch::Sender::new(0));
+    let push = PushHub::start(
+        &config,
+        PushDeps {
+            store: store.clone(),
+            source,
+            changes: moh_changes.subscribe(),
+            settings: push_settings,
+            stop: shutdown.clone(),
+            tasks: tasks.clone(),
+        },
+    )
+    .await;
     let state = AppState {
         config: config.clone(),
         store,
@@ -52,9 +79,10 @@ pub async fn start(config: Config) -> anyhow::Result<App> {
         throttle: Arc::new(LoginThrottle::default()),
         setup: Arc::new(SetupGate::default()),
         metrics: Arc::new(Metrics::default()),
-        moh_changes: Arc::new(tokio::sync::watch::Sender::new(0)),
         cdr: Arc::new(web::calls::CdrState::new()),
         routing,
+        moh_changes,
+        push,
     };
 
     let listener = TcpListener::bind(config.web.listen).await.with_context(|| {

@@ -15,7 +15,8 @@
 //! - [`web`] — the console (askama templates in `web/templates`) and the `/api/v1` JSON API.
 //! - [`metrics`] — counters rendered for Prometheus.
 //! - [`audio`] — decode, downmix, resample, normalise and encode uploads; the sandboxed worker.
-//! - [`asterisk`] — FastAGI server, AMI and ARI clients, MoH read-back parsers (protocols only).
+//! - [`asterisk`] — FastAGI server, AMI and ARI clients, MoH read-back parsers; `asterisk::push`
+//!   delivers Music on Hold to every server (files, conf, reload, read-back, status, test hold).
 //! - [`flows`] — call logic: dial patterns, schedules, holidays, MoH rules and their explanations.
 //! - [`routing`] — the store-backed rule book, decision log, FastAGI deciders and the Stasis app.
 //! - [`cdr`] — call detail records: parsing, Master.csv following, search specs, CSV/XLSX export.

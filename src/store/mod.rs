@@ -12,6 +12,7 @@ pub mod cdr;
 pub(crate) mod cdr_sql;
 pub mod flows;
 pub mod postgres;
+pub mod push;
 pub mod rows;
 pub mod sql;
 pub mod sqlite;
@@ -20,6 +21,7 @@ use async_trait::async_trait;
 use std::sync::Arc;
 
 pub use flows::FlowStore;
+pub use push::{PushClassRow, PushDeployRow, PushStore};
 pub use rows::{ApiTokenRow, AuditRow, SessionRow, UserRow};
 
 /// What went wrong talking to the database.
@@ -114,7 +116,7 @@ pub trait AuditStore: Send + Sync {
 
 /// Everything Ringside keeps.
 #[async_trait]
-pub trait Store: AccountStore + AuditStore + cdr::CdrStore + FlowStore {
+pub trait Store: AccountStore + AuditStore + cdr::CdrStore + FlowStore + PushStore {
     /// `sqlite` or `postgres`.
     fn backend(&self) -> &'static str;
     /// A cheap round trip, for `/readyz`.

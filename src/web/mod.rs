@@ -21,6 +21,8 @@ pub mod flows;
 pub mod login;
 pub mod ops;
 pub mod sections;
+pub mod servers;
+pub mod servers_api;
 pub mod users;
 
 use crate::auth::password::Hasher;
@@ -54,6 +56,8 @@ pub struct AppState {
     pub cdr: Arc<calls::CdrState>,
     /// Call routing: the rule book the FastAGI server decides from, and its decision log.
     pub routing: Arc<crate::routing::Routing>,
+    /// The push to Asterisk servers: state, "Apply now", live holds, test hold.
+    pub push: Arc<crate::asterisk::push::PushHub>,
 }
 
 impl AppState {
@@ -85,6 +89,8 @@ pub fn router(state: AppState) -> Router {
         .merge(calls::router())
         .merge(flows::router())
         .merge(sections::router())
+        .merge(servers::router())
+        .merge(servers_api::router())
         .merge(ops::router())
         .merge(assets::router())
         .fallback(error::not_found)

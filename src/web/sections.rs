@@ -1,5 +1,5 @@
-//! The console's home and the sections whose areas are still being built (Music on Hold,
-//! Asterisk servers): each shows what it will hold and how to get there today, never fake data.
+//! The console's home and the sections whose areas are still being built (Music on Hold): each
+//! shows what it will hold and how to get there today, never fake data.
 
 use super::AppState;
 use super::chrome::Chrome;
@@ -14,7 +14,6 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/", get(|_: Viewer| async { Redirect::to("/moh") }))
         .route("/moh", get(|Viewer(p): Viewer| async move { section(&p, "/moh") }))
-        .route("/servers", get(|Viewer(p): Viewer| async move { section(&p, "/servers") }))
 }
 
 #[derive(Template, WebTemplate)]
@@ -34,6 +33,8 @@ fn section(p: &crate::auth::session::Principal, path: &'static str) -> SectionPa
         _ => (
             "Asterisk servers",
             "The Asterisk servers Ringside pushes to, with their connection state, will be listed here. None is configured yet.",
+            "Calls",
+            "Call detail records collected from Asterisk will be searchable here. No records have been collected yet.",
         ),
     };
     SectionPage { chrome: Chrome::new(p, path), title, summary }

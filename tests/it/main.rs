@@ -8,4 +8,5 @@ mod cdr;
 mod fakes;
 mod flows;
 mod foundation;
+mod push;
 mod support;

@@ -44,6 +44,9 @@ struct Controls {
     classes: Vec<FakeClass>,
     lose_on_reload: Option<String>,
     actions_seen: Vec<String>,
+    /// When set, a reload re-reads this generated conf like `res_musiconhold` does.
+    conf: Option<std::path::PathBuf>,
+    reloads: u64,
 }
 
 #[derive(Debug, Clone)]
@@ -78,6 +81,8 @@ impl FakeAmi {
                 classes: vec![class("default"), class("demo")],
                 lose_on_reload: None,
                 actions_seen: Vec::new(),
+                conf: None,
+                reloads: 0,
             })),
             pushes: broadcast::channel(4096).0,
             logins: Arc::default(),
@@ -104,6 +109,40 @@ impl FakeAmi {
     /// The next `Reload` of `res_musiconhold.so` succeeds but the class disappears.
     pub fn lose_class_on_reload(&self, name: &str) {
         self.with(|c| c.lose_on_reload = Some(name.into()));
+    }
+    /// Reloads re-read `conf` (sections, `mode`, `directory`, files in it) on top of the
+    /// captured `default` class, as `res_musiconhold` does with an included file.
+    pub fn load_conf_on_reload(&self, conf: &std::path::Path) {
+        self.with(|c| c.conf = Some(conf.to_owned()));
+    }
+    /// What a `res_musiconhold` reload does (ARI's reload calls this too).
+    pub fn reload_moh(&self) {
+        self.with(|c| {
+            c.reloads += 1;
+            if let Some(conf) = &c.conf {
+                let mut classes = vec![FakeClass {
+                    name: "default".into(),
+                    directory: "/var/lib/asterisk/moh/default".into(),
+                    files: Vec::new(),
+                }];
+                classes.extend(read_conf(conf));
+                c.classes = classes;
+            }
+            if let Some(lost) = c.lose_on_reload.take() {
+                c.classes.retain(|class| class.name != lost);
+            }
+        });
+    }
+    pub fn reloads(&self) -> u64 {
+        self.with(|c| c.reloads)
+    }
+    /// Asterisk starts MoH on channel `uniqueid`: the requested class if loaded, else `default`
+    /// (what `res_musiconhold` does for an unknown class). Sends the captured `MusicOnHoldStart`
+    /// frame with `Uniqueid` and `Class` replaced.
+    pub fn play_moh(&self, uniqueid: &str, requested: &str) {
+        let loaded = self.with(|c| c.classes.iter().any(|k| k.name.eq_ignore_ascii_case(requested)));
+        let class = if loaded { requested } else { "default" };
+        self.push_raw(&moh_start_frame(uniqueid, class));
     }
     pub fn actions_seen(&self) -> Vec<String> {
         self.with(|c| c.actions_seen.clone())
@@ -206,11 +245,7 @@ impl FakeAmi {
             "ping" => (with_action_id(PING, "ping-1", id), false),
             "command" => (self.command(get("Command").unwrap_or_default(), id), false),
             "reload" if get("Module") == Some("res_musiconhold.so") => {
-                self.with(|c| {
-                    if let Some(lost) = c.lose_on_reload.take() {
-                        c.classes.retain(|class| class.name != lost);
-                    }
-                });
+                self.reload_moh();
                 (with_action_id(RELOAD, "reload-1", id), false)
             }
             _ => (error_response(id, "Invalid/unknown command"), false),
@@ -316,4 +351,41 @@ impl Connector for DuplexConnector {
             Ok(Box::new(client) as Box<dyn AmiStream>)
         })
     }
+}
+
+/// The captured `MusicOnHoldStart` frame with its `Uniqueid` and `Class` replaced.
+pub fn moh_start_frame(uniqueid: &str, class: &str) -> Vec<u8> {
+    let text = String::from_utf8_lossy(EVENTS);
+    let start = text.find("Event: MusicOnHoldStart\r\n").expect("capture has MusicOnHoldStart");
+    let end = start + text[start..].find("\r\n\r\n").expect("frame end") + 4;
+    text[start..end]
+        .replace("Uniqueid: 1796413654.11\r\n", &format!("Uniqueid: {uniqueid}\r\n"))
+        .replace("Class: demo\r\n", &format!("Class: {class}\r\n"))
+        .into_bytes()
+}
+
+/// Classes from a generated conf: `[name]`, `mode=`, `directory=`; files are the directory's
+/// entries minus dot files and names without an extension, one per base name, sorted.
+fn read_conf(path: &std::path::Path) -> Vec<FakeClass> {
+    let Ok(text) = std::fs::read_to_string(path) else { return Vec::new() };
+    let mut classes: Vec<FakeClass> = Vec::new();
+    for line in text.lines().map(str::trim) {
+        if let Some(name) = line.strip_prefix('[').and_then(|l| l.strip_suffix(']')) {
+            classes.push(FakeClass { name: name.into(), directory: String::new(), files: Vec::new() });
+        } else if let (Some(class), Some(dir)) = (classes.last_mut(), line.strip_prefix("directory=")) {
+            class.directory = dir.into();
+            let mut bases: Vec<String> = std::fs::read_dir(dir)
+                .into_iter()
+                .flatten()
+                .flatten()
+                .filter_map(|e| e.file_name().to_str().map(str::to_owned))
+                .filter(|n| !n.starts_with('.'))
+                .filter_map(|n| n.rsplit_once('.').map(|(b, _)| b.to_owned()))
+                .collect();
+            bases.sort();
+            bases.dedup();
+            class.files = bases;
+        }
+    }
+    classes
 }

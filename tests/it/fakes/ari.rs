@@ -56,7 +56,12 @@ struct Shared {
     requests: Mutex<Vec<String>>,
     pushes: broadcast::Sender<Push>,
     ws_connects: AtomicU64,
+    on_reload: Mutex<Option<Hook>>,
+    on_moh: Mutex<Option<MohHook>>,
 }
+
+type Hook = Arc<dyn Fn() + Send + Sync>;
+type MohHook = Arc<dyn Fn(&str, &str) + Send + Sync>;
 
 /// Handle to a running fake ARI server.
 #[derive(Clone)]
@@ -76,13 +81,15 @@ impl FakeAri {
             requests: Mutex::new(Vec::new()),
             pushes: broadcast::channel(1024).0,
             ws_connects: AtomicU64::new(0),
+            on_reload: Mutex::new(None),
+            on_moh: Mutex::new(None),
         });
         let api = Router::new()
             .route("/asterisk/info", get(info))
             .route("/asterisk/modules/{module}", put(reload))
             .route("/channels", get(channels).post(originate))
             .route("/channels/{id}", delete(no_content))
-            .route("/channels/{id}/moh", post(no_content).delete(no_content))
+            .route("/channels/{id}/moh", post(channel_moh).delete(no_content))
             .route("/bridges/{id}/moh", post(no_content).delete(no_content))
             .route("/events", get(events));
         let app = Router::new()
@@ -114,6 +121,14 @@ impl FakeAri {
     pub fn restart(&self, entity_id: &str, startup_time: &str) {
         *self.shared.entity_id.lock().expect("lock") = (entity_id.into(), startup_time.into());
         self.drop_websockets();
+    }
+    /// Called after every accepted `res_musiconhold.so` reload (e.g. to reload the fake AMI).
+    pub fn on_reload(&self, hook: impl Fn() + Send + Sync + 'static) {
+        *self.shared.on_reload.lock().expect("lock") = Some(Arc::new(hook));
+    }
+    /// Called with (channel id, mohClass) on every `POST /channels/{id}/moh`.
+    pub fn on_moh(&self, hook: impl Fn(&str, &str) + Send + Sync + 'static) {
+        *self.shared.on_moh.lock().expect("lock") = Some(Arc::new(hook));
     }
     pub fn push_text(&self, texts: Vec<String>) {
         let _ = self.shared.pushes.send(Push::Text(Arc::new(texts)));
@@ -163,8 +178,15 @@ async fn info(State(shared): State<Arc<Shared>>) -> Response {
     reply(c)
 }
 
-async fn reload(axum::extract::Path(module): axum::extract::Path<String>) -> Response {
+async fn reload(
+    State(shared): State<Arc<Shared>>,
+    axum::extract::Path(module): axum::extract::Path<String>,
+) -> Response {
     if module == "res_musiconhold.so" {
+        let hook = shared.on_reload.lock().expect("lock").clone();
+        if let Some(hook) = hook {
+            hook();
+        }
         reply(captured("module-reload-ok"))
     } else {
         reply(captured("module-reload-unknown"))
@@ -179,6 +201,18 @@ async fn channels() -> Response {
 async fn originate() -> Response {
     let list: serde_json::Value = serde_json::from_str(&captured("channels-empty").body).expect("JSON");
     (StatusCode::OK, axum::Json(list[0].clone())).into_response()
+}
+
+async fn channel_moh(
+    State(shared): State<Arc<Shared>>,
+    axum::extract::Path(id): axum::extract::Path<String>,
+    axum::extract::Query(query): axum::extract::Query<std::collections::HashMap<String, String>>,
+) -> Response {
+    let hook = shared.on_moh.lock().expect("lock").clone();
+    if let Some(hook) = hook {
+        hook(&id, query.get("mohClass").map(String::as_str).unwrap_or("default"));
+    }
+    reply(captured("channel-moh-start"))
 }
 
 async fn no_content() -> Response {

@@ -1,0 +1,75 @@
+//! `/api/v1/servers…`: the JSON side of the servers page, plus the per-category status the
+//! Music on Hold pages show as badges. Never returns a secret (snapshots carry none).
+//!
+//! ```text
+//! GET  /api/v1/servers                   {"servers":[ServerSnapshot…]}               viewer
+//! GET  /api/v1/servers/status            {"classes":{"jazz":[{"server","state",…}]}} viewer
+//! GET  /api/v1/servers/holds             {"holds":[LiveHold…]}                       viewer
+//! POST /api/v1/servers/{name}/apply      202 {"queued":true}                          admin
+//! POST /api/v1/servers/{name}/test-hold  {"class","destination"} -> TestHoldReport   admin
+//! ```
+
+use super::AppState;
+use super::error::ApiError;
+use super::extract::{Admin, ClientAddr, Viewer};
+use super::servers;
+use crate::asterisk::push::TestHoldRequest;
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde_json::json;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/servers", get(list))
+        .route("/api/v1/servers/status", get(status))
+        .route("/api/v1/servers/holds", get(holds))
+        .route("/api/v1/servers/{name}", get(one))
+        .route("/api/v1/servers/{name}/apply", post(apply))
+        .route("/api/v1/servers/{name}/test-hold", post(test_hold))
+}
+
+async fn list(State(state): State<AppState>, _: Viewer) -> impl IntoResponse {
+    Json(json!({ "servers": state.push.snapshots() }))
+}
+
+async fn one(
+    State(state): State<AppState>,
+    _: Viewer,
+    Path(name): Path<String>,
+) -> Result<impl IntoResponse, ApiError> {
+    let snapshot = state.push.snapshot(&name).ok_or(ApiError(super::error::WebError::NotFound))?;
+    Ok(Json(snapshot))
+}
+
+async fn status(State(state): State<AppState>, _: Viewer) -> impl IntoResponse {
+    Json(json!({ "classes": state.push.status_by_class() }))
+}
+
+async fn holds(State(state): State<AppState>, _: Viewer) -> impl IntoResponse {
+    Json(json!({ "holds": state.push.live_holds() }))
+}
+
+async fn apply(
+    State(state): State<AppState>,
+    admin: Admin,
+    addr: ClientAddr,
+    Path(name): Path<String>,
+) -> Result<impl IntoResponse, ApiError> {
+    servers::apply(&state, &admin, addr, &name).await?;
+    Ok((StatusCode::ACCEPTED, Json(json!({ "queued": true }))))
+}
+
+async fn test_hold(
+    State(state): State<AppState>,
+    admin: Admin,
+    addr: ClientAddr,
+    Path(name): Path<String>,
+    body: Result<Json<TestHoldRequest>, JsonRejection>,
+) -> Result<impl IntoResponse, ApiError> {
+    let Json(request) = body.map_err(|e| ApiError(super::error::WebError::BadRequest(e.body_text())))?;
+    Ok(Json(servers::test_hold(&state, &admin, addr, &name, &request).await?))
+}
