@@ -37,6 +37,9 @@ pub async fn start(config: Config) -> anyhow::Result<App> {
     tracing::info!(backend = store.backend(), "database ready");
 
     let config = Arc::new(config);
+    let moh_changes = Arc::new(tokio::sync::watch::Sender::new(0));
+    let moh = Arc::new(crate::moh::Moh::new(&config, store.clone(), moh_changes.clone())?);
+    crate::moh::seed::ensure_default(&moh).await.context("preparing Music on Hold")?;
     let state = AppState {
         config: config.clone(),
         store,
@@ -44,7 +47,8 @@ pub async fn start(config: Config) -> anyhow::Result<App> {
         throttle: Arc::new(LoginThrottle::default()),
         setup: Arc::new(SetupGate::default()),
         metrics: Arc::new(Metrics::default()),
-        moh_changes: Arc::new(tokio::sync::watch::Sender::new(0)),
+        moh_changes,
+        moh,
     };
     let shutdown = CancellationToken::new();
     let tasks = TaskTracker::new();

@@ -8,6 +8,7 @@
 //! Times are stored as Unix milliseconds (UTC) in `BIGINT`/`INTEGER` columns in both databases.
 //! This module never decides policy (who may do what): it stores and reads.
 
+pub mod moh;
 pub mod postgres;
 pub mod rows;
 pub mod sql;
@@ -110,7 +111,7 @@ pub trait AuditStore: Send + Sync {
 
 /// Everything Ringside keeps.
 #[async_trait]
-pub trait Store: AccountStore + AuditStore {
+pub trait Store: AccountStore + AuditStore + moh::MohStore {
     /// `sqlite` or `postgres`.
     fn backend(&self) -> &'static str;
     /// A cheap round trip, for `/readyz`.

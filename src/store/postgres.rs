@@ -9,6 +9,7 @@ use std::time::Duration;
 pub type PgStore = SqlStore<sqlx::Postgres>;
 
 impl_sql_store!(sqlx::Postgres, "postgres");
+super::moh::impl_moh_store!(sqlx::Postgres);
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("migrations/postgres");
 

@@ -13,6 +13,7 @@ use std::time::Duration;
 pub type SqliteStore = SqlStore<sqlx::Sqlite>;
 
 impl_sql_store!(sqlx::Sqlite, "sqlite");
+super::moh::impl_moh_store!(sqlx::Sqlite);
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("migrations/sqlite");
 

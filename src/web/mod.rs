@@ -16,6 +16,7 @@ pub mod csrf;
 pub mod error;
 pub mod extract;
 pub mod login;
+pub mod moh;
 pub mod ops;
 pub mod sections;
 pub mod users;
@@ -47,6 +48,8 @@ pub struct AppState {
     /// Bumped after every committed Music on Hold change; the push to Asterisk servers watches it
     /// (a burst of changes is seen as one new value, so deploys coalesce).
     pub moh_changes: Arc<tokio::sync::watch::Sender<u64>>,
+    /// Music on Hold categories, files and the generated config.
+    pub moh: Arc<crate::moh::Moh>,
 }
 
 impl AppState {
@@ -76,6 +79,7 @@ pub fn router(state: AppState) -> Router {
         .merge(users::router())
         .merge(audit::router())
         .merge(sections::router())
+        .merge(moh::router(state.config.moh.max_upload_bytes))
         .merge(ops::router())
         .merge(assets::router())
         .fallback(error::not_found)

@@ -1,5 +1,5 @@
-//! The console's home and the sections whose areas are still being built (Music on Hold, Calls,
-//! Asterisk servers): each shows what it will hold and how to get there today, never fake data.
+//! The console's home and the sections whose areas are still being built (Calls, Asterisk
+//! servers): each shows what it will hold and how to get there today, never fake data.
 
 use super::AppState;
 use super::chrome::Chrome;
@@ -13,7 +13,6 @@ use axum::routing::get;
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/", get(|_: Viewer| async { Redirect::to("/moh") }))
-        .route("/moh", get(|Viewer(p): Viewer| async move { section(&p, "/moh") }))
         .route("/calls", get(|Viewer(p): Viewer| async move { section(&p, "/calls") }))
         .route("/servers", get(|Viewer(p): Viewer| async move { section(&p, "/servers") }))
 }
@@ -28,10 +27,6 @@ struct SectionPage {
 
 fn section(p: &crate::auth::session::Principal, path: &'static str) -> SectionPage {
     let (title, summary) = match path {
-        "/moh" => (
-            "Music on Hold",
-            "Categories, uploads and the generated musiconhold configuration will be managed here. No categories exist yet.",
-        ),
         "/calls" => (
             "Calls",
             "Call detail records collected from Asterisk will be searchable here. No records have been collected yet.",

@@ -7,4 +7,5 @@ mod audio;
 mod cdr;
 mod fakes;
 mod foundation;
+mod moh;
 mod support;
