@@ -38,7 +38,9 @@ pub struct CategoryFiles {
 /// Why the config could not be rendered.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ConfError {
-    #[error("the MoH root {0:?} cannot be written into Asterisk config (it must be absolute UTF-8 without ';', '\\\\' or control characters)")]
+    #[error(
+        "the MoH root {0:?} cannot be written into Asterisk config (it must be absolute UTF-8 without ';', '\\\\' or control characters)"
+    )]
     BadRoot(String),
     #[error("a line for category {0} would exceed Asterisk's {MAX_LINE}-byte limit")]
     LineTooLong(String),
@@ -77,7 +79,8 @@ fn render_one(out: &mut String, entry: &CategoryFiles, root: &str) {
     let s = &c.settings;
     let dir = format!("{root}/{}", c.name);
     // Writing into a String cannot fail.
-    let _ = write!(out, "\n[{}]\nmode={}\ndirectory={dir}\nsort={}\n", c.name, s.mode.as_str(), s.sort.as_str());
+    let _ =
+        write!(out, "\n[{}]\nmode={}\ndirectory={dir}\nsort={}\n", c.name, s.mode.as_str(), s.sort.as_str());
     if s.mode == Mode::Playlist {
         for file in &entry.files {
             let _ = writeln!(out, "entry={dir}/{}", file.stored_name);

@@ -117,7 +117,8 @@ impl Layout {
     pub fn rename_all(&self, name: &MohClassName, moves: &[(String, String)]) -> Result<(), MohError> {
         let dir = self.category_dir(name);
         not_a_link(&dir)?;
-        let temp = |stored: &str, f: OutputFormat| dir.join(format!(".{stored}.{}.reorder.tmp", f.extension()));
+        let temp =
+            |stored: &str, f: OutputFormat| dir.join(format!(".{stored}.{}.reorder.tmp", f.extension()));
         for (old, _) in moves {
             for f in OutputFormat::ALL {
                 let from = f.path_in(&dir, old);

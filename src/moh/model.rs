@@ -141,7 +141,9 @@ pub struct CategoryInput {
     pub version: Option<i64>,
 }
 
-fn nullable<'de, D: serde::Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Option<Option<T>>, D::Error> {
+fn nullable<'de, D: serde::Deserializer<'de>, T: Deserialize<'de>>(
+    d: D,
+) -> Result<Option<Option<T>>, D::Error> {
     Ok(Some(Option::deserialize(d)?))
 }
 
@@ -193,7 +195,9 @@ impl CategoryInput {
         match &self.digit {
             Some(None) => s.digit = None,
             Some(Some(d)) if d.is_empty() => s.digit = None,
-            Some(Some(d)) => Digit::parse(d).map(|v| s.digit = Some(v)).unwrap_or_else(|e| errors.0.push(("digit", e))),
+            Some(Some(d)) => {
+                Digit::parse(d).map(|v| s.digit = Some(v)).unwrap_or_else(|e| errors.0.push(("digit", e)))
+            }
             None => {}
         }
         match self.announcement {

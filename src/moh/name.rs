@@ -10,8 +10,7 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 /// The rule, as shown to admins when a name is refused.
-pub const NAME_RULE: &str =
-    "1–63 characters: lower-case letters a–z, digits, '-' and '_', starting with a letter or digit; not 'general'";
+pub const NAME_RULE: &str = "1–63 characters: lower-case letters a–z, digits, '-' and '_', starting with a letter or digit; not 'general'";
 
 /// A valid Music on Hold class (category) name.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
@@ -78,7 +77,9 @@ mod tests {
             assert!(MohClassName::parse(ok).is_ok(), "{ok}");
         }
         let long = "a".repeat(64);
-        for bad in ["", "general", "Sales", "-x", "_x", "a b", "a]", "a;b", "#include", "../x", "a\nb", "é", &long] {
+        for bad in
+            ["", "general", "Sales", "-x", "_x", "a b", "a]", "a;b", "#include", "../x", "a\nb", "é", &long]
+        {
             let err = MohClassName::parse(bad).expect_err(bad).to_string();
             assert!(err.contains("the rule is"), "{err}");
         }

@@ -90,7 +90,11 @@ fn values<'a>(name: &'a str, s: &'a CategorySettings) -> MohCategoryValues<'a> {
 }
 
 impl Moh {
-    pub fn new(config: &Config, store: Arc<dyn Store>, changes: Arc<watch::Sender<u64>>) -> Result<Self, MohError> {
+    pub fn new(
+        config: &Config,
+        store: Arc<dyn Store>,
+        changes: Arc<watch::Sender<u64>>,
+    ) -> Result<Self, MohError> {
         let limits = Limits {
             max_input_bytes: config.moh.max_upload_bytes,
             max_duration_secs: config.moh.max_duration_secs,
@@ -123,7 +127,8 @@ impl Moh {
         let mut all = Vec::new();
         for row in self.store.list_moh_categories().await? {
             let category = category_from_row(row)?;
-            let files = self.store.list_moh_files(category.id).await?.into_iter().map(file_from_row).collect();
+            let files =
+                self.store.list_moh_files(category.id).await?.into_iter().map(file_from_row).collect();
             all.push(CategoryFiles { category, files });
         }
         Ok(all)
@@ -195,7 +200,12 @@ impl Moh {
     }
 
     /// Changes a category's options; `input.version` must be the version the edit was based on.
-    pub async fn update(&self, actor: &Actor, name: &str, input: &CategoryInput) -> Result<Category, MohError> {
+    pub async fn update(
+        &self,
+        actor: &Actor,
+        name: &str,
+        input: &CategoryInput,
+    ) -> Result<Category, MohError> {
         let result = self.update_inner(name, input).await;
         self.audited(actor, "moh.category.update", name, result).await
     }
@@ -239,7 +249,13 @@ impl Moh {
     }
 
     /// Renames a file's display name (the name on disk does not change).
-    pub async fn rename_file(&self, actor: &Actor, name: &str, id: i64, display: &str) -> Result<(), MohError> {
+    pub async fn rename_file(
+        &self,
+        actor: &Actor,
+        name: &str,
+        id: i64,
+        display: &str,
+    ) -> Result<(), MohError> {
         let result = async {
             let _guard = self.lock.lock().await;
             let current = self.category(name).await?;

@@ -79,7 +79,8 @@ impl Moh {
             display_name: display_name(uploaded_name),
         };
         // On error `incoming` drops and removes the staging folder.
-        let file = std::fs::File::create(incoming.source()).map_err(|e| MohError::Io(format!("staging: {e}")))?;
+        let file =
+            std::fs::File::create(incoming.source()).map_err(|e| MohError::Io(format!("staging: {e}")))?;
         incoming.file = Some(file);
         Ok(incoming)
     }
@@ -121,7 +122,12 @@ impl Moh {
         }
     }
 
-    async fn transcode(&self, dir: &Path, source: &Path, progress: impl FnMut(f32)) -> Result<Report, MohError> {
+    async fn transcode(
+        &self,
+        dir: &Path,
+        source: &Path,
+        progress: impl FnMut(f32),
+    ) -> Result<Report, MohError> {
         let job = TranscodeJob {
             input: source.to_path_buf(),
             out_dir: dir.to_path_buf(),
@@ -130,7 +136,9 @@ impl Moh {
             loudness: Some(LoudnessTarget::default()),
             limits: self.limits.clone(),
         };
-        transcode_sandboxed(&self.worker_exe, job, WorkerLimits::default(), progress).await.map_err(MohError::Audio)
+        transcode_sandboxed(&self.worker_exe, job, WorkerLimits::default(), progress)
+            .await
+            .map_err(MohError::Audio)
     }
 
     async fn commit(
@@ -155,7 +163,10 @@ impl Moh {
             stored_name: stored.clone(),
             position,
             duration_ms: (report.duration_secs * 1000.0).round() as i64,
-            source_format: format!("{} ({}, {} Hz, {} ch)", report.container, report.codec, report.sample_rate, report.channels),
+            source_format: format!(
+                "{} ({}, {} Hz, {} ch)",
+                report.container, report.codec, report.sample_rate, report.channels
+            ),
             loudness_before: report.loudness_before_lufs,
             loudness_after: report.loudness_after_lufs,
             warnings: serde_json::to_string(&report.warnings).unwrap_or_else(|_| "[]".into()),

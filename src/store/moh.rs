@@ -69,7 +69,8 @@ pub trait MohStore: Send + Sync {
     async fn list_moh_categories(&self) -> Result<Vec<MohCategoryRow>, StoreError>;
     async fn moh_category(&self, name: &str) -> Result<Option<MohCategoryRow>, StoreError>;
     /// `Conflict` when the name exists ignoring case.
-    async fn insert_moh_category(&self, values: &MohCategoryValues<'_>) -> Result<MohCategoryRow, StoreError>;
+    async fn insert_moh_category(&self, values: &MohCategoryValues<'_>)
+    -> Result<MohCategoryRow, StoreError>;
     /// Applies only if the stored version is `expected_version`; `None` otherwise.
     async fn update_moh_category(
         &self,

@@ -72,7 +72,11 @@ impl From<StoreError> for WebError {
 impl From<crate::moh::MohError> for WebError {
     fn from(e: crate::moh::MohError) -> Self {
         let status = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-        if status.is_server_error() { WebError::Internal(e.to_string()) } else { WebError::Status(status, e.to_string()) }
+        if status.is_server_error() {
+            WebError::Internal(e.to_string())
+        } else {
+            WebError::Status(status, e.to_string())
+        }
     }
 }
 

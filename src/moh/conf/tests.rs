@@ -7,7 +7,9 @@ use std::path::Path;
 use proptest::prelude::*;
 
 use super::{CategoryFiles, HEADER, MAX_LINE, render};
-use crate::moh::model::{Category, CategoryInput, CategorySettings, MohFile, display_name, slug, stored_name};
+use crate::moh::model::{
+    Category, CategoryInput, CategorySettings, MohFile, display_name, slug, stored_name,
+};
 use crate::moh::name::MohClassName;
 
 const ROOT: &str = "/var/lib/asterisk/moh/ringside";
@@ -31,7 +33,13 @@ fn hostile() -> impl Strategy<Value = String> {
     prop::collection::vec(nasty, 1..3).prop_map(|parts| parts.concat())
 }
 
-fn category_strategy() -> impl Strategy<Value = (String, [String; 6], bool, bool, Vec<String>, Option<usize>)> {
+/// Raw category fields: name, [label, description, mode, sort, digit, spare], loop_last,
+/// answeredonly, upload names, announcement index.
+type RawCategory = (String, [String; 6], bool, bool, Vec<String>, Option<usize>);
+/// Parsed config: sections with their key/value lines.
+type Sections = Vec<(String, Vec<(String, String)>)>;
+
+fn category_strategy() -> impl Strategy<Value = RawCategory> {
     (
         hostile(),
         [hostile(), hostile(), hostile(), hostile(), hostile(), hostile()],
@@ -43,14 +51,15 @@ fn category_strategy() -> impl Strategy<Value = (String, [String; 6], bool, bool
 }
 
 /// Builds the model the way the service does: every value through its parser, refusals dropped.
-fn model(raw: Vec<(String, [String; 6], bool, bool, Vec<String>, Option<usize>)>) -> Vec<CategoryFiles> {
+fn model(raw: Vec<RawCategory>) -> Vec<CategoryFiles> {
     let mut seen = HashSet::new();
     let mut out = Vec::new();
     let mut next_id = 1;
     for (i, (name, [label, description, mode, sort, digit, _], loop_last, answeredonly, uploads, ann)) in
         raw.into_iter().enumerate()
     {
-        let name = MohClassName::parse(&name).unwrap_or_else(|_| MohClassName::parse(&format!("c{i}")).unwrap());
+        let name =
+            MohClassName::parse(&name).unwrap_or_else(|_| MohClassName::parse(&format!("c{i}")).unwrap());
         if !seen.insert(name.as_str().to_lowercase()) {
             continue;
         }
@@ -114,8 +123,8 @@ fn split(input: &CategoryInput) -> Vec<CategoryInput> {
 
 /// A small Asterisk config reader: `;` comments (and `;--` block comments), `[section]`,
 /// `key=value` / `key => value`, `#` directives reported as such.
-fn parse(text: &str) -> Result<Vec<(String, Vec<(String, String)>)>, String> {
-    let mut sections: Vec<(String, Vec<(String, String)>)> = Vec::new();
+fn parse(text: &str) -> Result<Sections, String> {
+    let mut sections: Sections = Vec::new();
     let mut in_block = false;
     for line in text.lines() {
         if in_block {
@@ -139,7 +148,10 @@ fn parse(text: &str) -> Result<Vec<(String, Vec<(String, String)>)>, String> {
             sections.push((name.to_string(), Vec::new()));
             continue;
         }
-        let (key, value) = line.split_once("=>").or_else(|| line.split_once('=')).ok_or_else(|| format!("no = in {line}"))?;
+        let (key, value) = line
+            .split_once("=>")
+            .or_else(|| line.split_once('='))
+            .ok_or_else(|| format!("no = in {line}"))?;
         let section = sections.last_mut().ok_or("option before any section")?;
         section.1.push((key.trim().to_string(), value.trim().to_string()));
     }

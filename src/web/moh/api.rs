@@ -28,7 +28,12 @@ fn parse_body<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, ApiError
     serde_json::from_slice(body).map_err(|e| ApiError(crate::web::error::WebError::BadRequest(e.to_string())))
 }
 
-pub async fn create(State(state): State<AppState>, Admin(p): Admin, addr: ClientAddr, body: axum::body::Bytes) -> ApiResult {
+pub async fn create(
+    State(state): State<AppState>,
+    Admin(p): Admin,
+    addr: ClientAddr,
+    body: axum::body::Bytes,
+) -> ApiResult {
     let input: CategoryInput = parse_body(&body)?;
     let created = state.moh.create(&p.actor(addr), &input).await?;
     let view = CategoryView::of(&state.moh.category(created.name.as_str()).await?);
@@ -54,7 +59,12 @@ pub async fn update(
     Ok(Json(CategoryView::of(&state.moh.category(&name).await?)).into_response())
 }
 
-pub async fn delete(State(state): State<AppState>, Admin(p): Admin, addr: ClientAddr, Path(name): Path<String>) -> ApiResult {
+pub async fn delete(
+    State(state): State<AppState>,
+    Admin(p): Admin,
+    addr: ClientAddr,
+    Path(name): Path<String>,
+) -> ApiResult {
     state.moh.delete(&p.actor(addr), &name).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
@@ -124,7 +134,9 @@ pub async fn change_file(
     let change: FileChange = parse_body(&body)?;
     let actor = p.actor(addr);
     if change.display_name.is_none() && change.position.is_none() {
-        return Err(ApiError(crate::web::error::WebError::BadRequest("send display_name and/or position".into())));
+        return Err(ApiError(crate::web::error::WebError::BadRequest(
+            "send display_name and/or position".into(),
+        )));
     }
     if let Some(display) = &change.display_name {
         state.moh.rename_file(&actor, &name, id, display).await?;

@@ -45,7 +45,10 @@ pub async fn receive(
                 Some("file") => {}
                 Some("csrf") => continue,
                 other => {
-                    return Err(MohError::BadUpload(format!("unexpected form part {:?}; name file parts \"file\"", other.unwrap_or(""))));
+                    return Err(MohError::BadUpload(format!(
+                        "unexpected form part {:?}; name file parts \"file\"",
+                        other.unwrap_or("")
+                    )));
                 }
             }
             let mut incoming = state.moh.incoming(field.file_name().unwrap_or("upload"))?;
@@ -55,7 +58,9 @@ pub async fn receive(
             received.push(incoming);
         }
         if received.is_empty() {
-            return Err(MohError::BadUpload("no file: send one or more multipart parts named \"file\"".into()));
+            return Err(MohError::BadUpload(
+                "no file: send one or more multipart parts named \"file\"".into(),
+            ));
         }
         Ok(())
     }
@@ -145,12 +150,11 @@ pub async fn rendition(
             .await
             .map_err(|e| WebError::Internal(e.to_string()))?
             .map_err(|e| WebError::Internal(e.to_string()))?;
-        return Ok(([(header::CONTENT_TYPE, "image/svg+xml"), (header::CACHE_CONTROL, "no-cache")], svg).into_response());
+        return Ok(([(header::CONTENT_TYPE, "image/svg+xml"), (header::CACHE_CONTROL, "no-cache")], svg)
+            .into_response());
     }
-    let format = file
-        .strip_prefix("audio.")
-        .and_then(OutputFormat::from_name)
-        .ok_or(ApiError(WebError::NotFound))?;
+    let format =
+        file.strip_prefix("audio.").and_then(OutputFormat::from_name).ok_or(ApiError(WebError::NotFound))?;
     let path = state.moh.rendition(&name, id, format).await?;
     let mime: mime::Mime = match format {
         OutputFormat::Wav | OutputFormat::Wav16 => "audio/wav".parse(),

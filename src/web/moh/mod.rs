@@ -22,7 +22,8 @@ const MAX_FILES_PER_REQUEST: u64 = 20;
 
 pub fn router(max_upload_bytes: u64) -> Router<AppState> {
     let upload_limit =
-        usize::try_from(max_upload_bytes.saturating_mul(MAX_FILES_PER_REQUEST).saturating_add(1 << 20)).unwrap_or(usize::MAX);
+        usize::try_from(max_upload_bytes.saturating_mul(MAX_FILES_PER_REQUEST).saturating_add(1 << 20))
+            .unwrap_or(usize::MAX);
     let api_upload = post(api::upload).layer(DefaultBodyLimit::max(upload_limit));
     let page_upload = post(pages::upload).layer(DefaultBodyLimit::max(upload_limit));
     Router::new()
@@ -37,7 +38,10 @@ pub fn router(max_upload_bytes: u64) -> Router<AppState> {
         .route("/api/v1/moh/categories", get(api::list).post(api::create))
         .route("/api/v1/moh/categories/{name}", get(api::show).patch(api::update).delete(api::delete))
         .route("/api/v1/moh/categories/{name}/files", get(api::files).merge(api_upload))
-        .route("/api/v1/moh/categories/{name}/files/{id}", axum::routing::patch(api::change_file).delete(api::delete_file))
+        .route(
+            "/api/v1/moh/categories/{name}/files/{id}",
+            axum::routing::patch(api::change_file).delete(api::delete_file),
+        )
         .route("/api/v1/moh/categories/{name}/files/{id}/{file}", get(files::rendition))
         .route("/api/v1/moh/jobs/{id}/events", get(files::job_events))
         .route("/api/v1/openapi.json", get(openapi::document))

@@ -124,7 +124,12 @@ pub struct CategoryPage {
     reports: Vec<FileView>,
 }
 
-async fn index_page(state: &AppState, p: &crate::auth::session::Principal, form: CategoryForm, problems: Problems) -> Result<IndexPage, WebError> {
+async fn index_page(
+    state: &AppState,
+    p: &crate::auth::session::Principal,
+    form: CategoryForm,
+    problems: Problems,
+) -> Result<IndexPage, WebError> {
     let categories = state.moh.categories().await?.iter().map(CategoryView::of).collect();
     Ok(IndexPage { chrome: Chrome::new(p, "/moh"), categories, form, problems })
 }
@@ -134,7 +139,12 @@ pub async fn index(State(state): State<AppState>, Viewer(p): Viewer) -> Result<I
     index_page(&state, &p, form, Problems::default()).await
 }
 
-pub async fn create(State(state): State<AppState>, Admin(p): Admin, addr: ClientAddr, Form(form): Form<CategoryForm>) -> Response {
+pub async fn create(
+    State(state): State<AppState>,
+    Admin(p): Admin,
+    addr: ClientAddr,
+    Form(form): Form<CategoryForm>,
+) -> Response {
     match state.moh.create(&p.actor(addr), &form.input()).await {
         Ok(c) => Redirect::to(&format!("/moh/{}?done=created", c.name)).into_response(),
         Err(e) => {
@@ -189,7 +199,13 @@ pub async fn category(
 }
 
 /// Re-renders the category page with the error, keeping an honest status.
-async fn category_error(state: &AppState, p: &crate::auth::session::Principal, name: &str, form: Option<CategoryForm>, e: MohError) -> Response {
+async fn category_error(
+    state: &AppState,
+    p: &crate::auth::session::Principal,
+    name: &str,
+    form: Option<CategoryForm>,
+    e: MohError,
+) -> Response {
     let status = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::BAD_REQUEST);
     if status.is_server_error() || matches!(e, MohError::NoCategory(_)) {
         return WebError::from(e).into_response();
@@ -222,7 +238,12 @@ pub async fn edit(
     }
 }
 
-pub async fn delete(State(state): State<AppState>, Admin(p): Admin, addr: ClientAddr, Path(name): Path<String>) -> Response {
+pub async fn delete(
+    State(state): State<AppState>,
+    Admin(p): Admin,
+    addr: ClientAddr,
+    Path(name): Path<String>,
+) -> Response {
     match state.moh.delete(&p.actor(addr), &name).await {
         Ok(()) => Redirect::to("/moh").into_response(),
         Err(e) => category_error(&state, &p, &name, None, e).await,
@@ -249,10 +270,12 @@ pub async fn upload(
     }
     .await;
     match result {
-        Ok(reports) => match category_page(&state, &p, &name, None, Some("Upload stored.".into()), reports).await {
-            Ok(page) => page.into_response(),
-            Err(e) => e.into_response(),
-        },
+        Ok(reports) => {
+            match category_page(&state, &p, &name, None, Some("Upload stored.".into()), reports).await {
+                Ok(page) => page.into_response(),
+                Err(e) => e.into_response(),
+            }
+        }
         Err(e) => category_error(&state, &p, &name, None, e).await,
     }
 }

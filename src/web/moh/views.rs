@@ -72,7 +72,10 @@ impl FileView {
     pub fn of(category: &str, file: &MohFile, formats: &[crate::audio::OutputFormat]) -> Self {
         let base = file_url(category, file.id);
         FileView {
-            audio: formats.iter().map(|f| (f.extension(), format!("{base}/audio.{}", f.extension()))).collect(),
+            audio: formats
+                .iter()
+                .map(|f| (f.extension(), format!("{base}/audio.{}", f.extension())))
+                .collect(),
             waveform: format!("{base}/waveform.svg"),
             preview: format!("{base}/audio.wav16"),
             duration: duration(file.duration_ms),

@@ -43,7 +43,8 @@ pub fn svg(path: &Path) -> std::io::Result<String> {
     out.push_str("\"/>");
     let clipped = columns.iter().enumerate().filter(|(_, (lo, hi))| *hi >= 32_700 || *lo <= -32_700);
     for (x, _) in clipped {
-        let _ = write!(out, "<rect x=\"{x}\" width=\"1\" height=\"{HEIGHT}\" fill=\"#c0392b\" opacity=\"0.5\"/>");
+        let _ =
+            write!(out, "<rect x=\"{x}\" width=\"1\" height=\"{HEIGHT}\" fill=\"#c0392b\" opacity=\"0.5\"/>");
     }
     out.push_str("</svg>");
     Ok(out)

@@ -25,13 +25,24 @@ async fn console_upload_preview_and_delete(backend: Backend) {
 
     // A bad name is refused next to the field, then a good one is created.
     b.find(Locator::Id("f-name")).await.expect("name").send_keys("Lobby").await.expect("type");
-    b.find(Locator::Css("#moh-create button[type=submit]")).await.expect("create").click().await.expect("click");
-    let message = b.wait().for_element(Locator::Id("e-name")).await.expect("error").text().await.expect("text");
+    b.find(Locator::Css("#moh-create button[type=submit]"))
+        .await
+        .expect("create")
+        .click()
+        .await
+        .expect("click");
+    let message =
+        b.wait().for_element(Locator::Id("e-name")).await.expect("error").text().await.expect("text");
     assert!(message.contains("the rule is"), "{message}");
     let field = b.find(Locator::Id("f-name")).await.expect("name");
     field.clear().await.expect("clear");
     field.send_keys("lobby").await.expect("type");
-    b.find(Locator::Css("#moh-create button[type=submit]")).await.expect("create").click().await.expect("click");
+    b.find(Locator::Css("#moh-create button[type=submit]"))
+        .await
+        .expect("create")
+        .click()
+        .await
+        .expect("click");
     b.wait().for_element(Locator::Id("moh-upload")).await.expect("category page");
 
     // Upload through the picker: a progress bar, then the report.
@@ -47,8 +58,14 @@ async fn console_upload_preview_and_delete(backend: Backend) {
         .await
         .expect("upload finished");
     let report = done.text().await.expect("report");
-    assert!(report.contains("Welcome tune.wav") && report.contains("done: 0:02") && report.contains("LUFS →"), "{report}");
-    let bar = b.execute("return document.querySelector('#moh-progress progress').value", vec![]).await.expect("value");
+    assert!(
+        report.contains("Welcome tune.wav") && report.contains("done: 0:02") && report.contains("LUFS →"),
+        "{report}"
+    );
+    let bar = b
+        .execute("return document.querySelector('#moh-progress progress').value", vec![])
+        .await
+        .expect("value");
     assert_eq!(bar.as_f64(), Some(100.0));
 
     // The list shows the file; its preview loads, reports its duration and plays.
@@ -76,7 +93,10 @@ async fn console_upload_preview_and_delete(backend: Backend) {
     assert_eq!(played.as_str(), Some("playing"));
     let deadline = Instant::now() + Duration::from_secs(10);
     loop {
-        let t = b.execute("return document.querySelector('li.moh-file audio').currentTime", vec![]).await.expect("time");
+        let t = b
+            .execute("return document.querySelector('li.moh-file audio').currentTime", vec![])
+            .await
+            .expect("time");
         if t.as_f64().unwrap_or(0.0) > 0.0 {
             break;
         }
@@ -84,16 +104,34 @@ async fn console_upload_preview_and_delete(backend: Backend) {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     let waveform = b.find(Locator::Css("img.waveform")).await.expect("waveform");
-    let loaded = b.execute("return arguments[0].naturalWidth", vec![serde_json::to_value(&waveform).expect("el")]).await.expect("w");
+    let loaded = b
+        .execute("return arguments[0].naturalWidth", vec![serde_json::to_value(&waveform).expect("el")])
+        .await
+        .expect("w");
     assert!(loaded.as_f64().unwrap_or(0.0) > 0.0, "waveform picture loads");
 
     // Delete with confirmation, keyboard style: open the disclosure, press the button.
-    b.find(Locator::Css("li.moh-file details:last-of-type summary")).await.expect("delete…").click().await.expect("open");
+    b.find(Locator::Css("li.moh-file details:last-of-type summary"))
+        .await
+        .expect("delete…")
+        .click()
+        .await
+        .expect("open");
     b.find(Locator::Css("li.moh-file button.danger")).await.expect("confirm").click().await.expect("delete");
     b.wait().for_element(Locator::Css("p.notice")).await.expect("deleted");
     assert!(b.find_all(Locator::Css("li.moh-file")).await.expect("files").is_empty());
-    b.find(Locator::XPath("//summary[contains(., 'Delete this category')]")).await.expect("summary").click().await.expect("open");
-    b.find(Locator::XPath("//button[contains(., 'Delete category')]")).await.expect("button").click().await.expect("delete");
+    b.find(Locator::XPath("//summary[contains(., 'Delete this category')]"))
+        .await
+        .expect("summary")
+        .click()
+        .await
+        .expect("open");
+    b.find(Locator::XPath("//button[contains(., 'Delete category')]"))
+        .await
+        .expect("button")
+        .click()
+        .await
+        .expect("delete");
     b.wait().for_element(Locator::Id("moh-create")).await.expect("back on the list");
     assert!(!moh_root(&app).join("lobby").exists());
     assert!(!tree(&moh_root(&app)).iter().any(|p| p.starts_with("lobby")));

@@ -22,17 +22,22 @@ async fn category_life_cycle(backend: Backend) {
     let before = *app.app().state.moh_changes.borrow();
 
     let (status, created) = api
-        .send(Method::POST, "/api/v1/moh/categories", Some(json!({
-            "name": "sales", "label": "Sales <b>queue</b>", "description": "for ; the [queue]",
-            "mode": "files", "sort": "alpha", "digit": "#", "loop_last": true
-        })))
+        .send(
+            Method::POST,
+            "/api/v1/moh/categories",
+            Some(json!({
+                "name": "sales", "label": "Sales <b>queue</b>", "description": "for ; the [queue]",
+                "mode": "files", "sort": "alpha", "digit": "#", "loop_last": true
+            })),
+        )
         .await;
     assert_eq!(status, 201, "{created}");
     assert_eq!(created["version"], 1);
 
     let wav = sine_wav(44_100, 2, 2.0, 440.0);
-    let (status, uploaded) =
-        api.upload("sales", &[("intro.mp3", fixture("tone-44k1-stereo.mp3")), ("Queue Song (v2).wav", wav)]).await;
+    let (status, uploaded) = api
+        .upload("sales", &[("intro.mp3", fixture("tone-44k1-stereo.mp3")), ("Queue Song (v2).wav", wav)])
+        .await;
     assert_eq!(status, 201, "{uploaded}");
     let files = uploaded["files"].as_array().expect("files");
     assert_eq!(files.len(), 2);
@@ -53,7 +58,10 @@ async fn category_life_cycle(backend: Backend) {
     expected.sort();
     assert_eq!(tree(&dir), expected);
     let everything = tree(&moh_root(&app));
-    assert!(everything.iter().all(|p| p == ".staging" || !p.split('/').any(|c| c.starts_with('.'))), "{everything:?}");
+    assert!(
+        everything.iter().all(|p| p == ".staging" || !p.split('/').any(|c| c.starts_with('.'))),
+        "{everything:?}"
+    );
     let wav8 = std::fs::read(dir.join("0002-queue-song-v2.wav")).expect("wav");
     assert_eq!(&wav8[..4], b"RIFF");
     assert_eq!((le_u32(&wav8, 24), u16::from_le_bytes([wav8[22], wav8[23]])), (8000, 1));
@@ -74,41 +82,63 @@ async fn category_life_cycle(backend: Backend) {
 
     // Listing and downloads.
     let (_, listing) = api.get("/api/v1/moh/categories").await;
-    let sales = listing.as_array().expect("list").iter().find(|c| c["name"] == "sales").expect("sales").clone();
+    let sales =
+        listing.as_array().expect("list").iter().find(|c| c["name"] == "sales").expect("sales").clone();
     assert_eq!(sales["file_count"], 2);
     assert!(sales["total_duration_ms"].as_i64().expect("ms") > 2000);
     for ext in FORMATS {
         let stored = "0002-queue-song-v2";
-        let response = api.client.get(&format!("/api/v1/moh/categories/sales/files/{song}/audio.{ext}")).await;
+        let response =
+            api.client.get(&format!("/api/v1/moh/categories/sales/files/{song}/audio.{ext}")).await;
         assert_eq!(response.status(), 200, "{ext}");
         let body = response.bytes().await.expect("bytes");
-        assert_eq!(body.as_ref(), std::fs::read(dir.join(format!("{stored}.{ext}"))).expect("disk").as_slice(), "{ext}");
+        assert_eq!(
+            body.as_ref(),
+            std::fs::read(dir.join(format!("{stored}.{ext}"))).expect("disk").as_slice(),
+            "{ext}"
+        );
     }
     let svg = api.client.get(&format!("/api/v1/moh/categories/sales/files/{song}/waveform.svg")).await;
     assert_eq!(svg.headers()["content-type"], "image/svg+xml");
     assert!(svg.text().await.expect("svg").starts_with("<svg"));
 
     // Reorder: the names on disk follow.
-    let (status, files) =
-        api.send(Method::PATCH, &format!("/api/v1/moh/categories/sales/files/{song}"), Some(json!({"position": 1}))).await;
+    let (status, files) = api
+        .send(
+            Method::PATCH,
+            &format!("/api/v1/moh/categories/sales/files/{song}"),
+            Some(json!({"position": 1})),
+        )
+        .await;
     assert_eq!(status, 200, "{files}");
     assert_eq!(files[0]["stored_name"], "0001-queue-song-v2");
     assert_eq!(files[1]["stored_name"], "0002-intro");
     let names = tree(&dir);
-    assert!(names.contains(&"0001-queue-song-v2.wav".to_string()) && names.contains(&"0002-intro.ulaw".to_string()), "{names:?}");
+    assert!(
+        names.contains(&"0001-queue-song-v2.wav".to_string())
+            && names.contains(&"0002-intro.ulaw".to_string()),
+        "{names:?}"
+    );
     assert_eq!(names.len(), 10, "{names:?}");
 
     // Options: playlist with an announcement, rendered from the new order.
     let (status, changed) = api
-        .send(Method::PATCH, "/api/v1/moh/categories/sales", Some(json!({"mode": "playlist", "announcement": intro, "version": 1})))
+        .send(
+            Method::PATCH,
+            "/api/v1/moh/categories/sales",
+            Some(json!({"mode": "playlist", "announcement": intro, "version": 1})),
+        )
         .await;
     assert_eq!(status, 200, "{changed}");
     let conf = conf_text(&app);
-    let entries = format!("entry={root}/sales/0001-queue-song-v2\nentry={root}/sales/0002-intro\nannouncement={root}/sales/0002-intro\n");
+    let entries = format!(
+        "entry={root}/sales/0001-queue-song-v2\nentry={root}/sales/0002-intro\nannouncement={root}/sales/0002-intro\n"
+    );
     assert!(conf.contains(&entries), "{conf}");
 
     // Delete the file, then the category: everything goes.
-    let (status, _) = api.send(Method::DELETE, &format!("/api/v1/moh/categories/sales/files/{intro}"), None).await;
+    let (status, _) =
+        api.send(Method::DELETE, &format!("/api/v1/moh/categories/sales/files/{intro}"), None).await;
     assert_eq!(status, 204);
     assert_eq!(tree(&dir).len(), 5);
     assert!(!conf_text(&app).contains("announcement="), "announcement cleared with its file");
@@ -119,8 +149,19 @@ async fn category_life_cycle(backend: Backend) {
     assert_eq!(api.get("/api/v1/moh/categories/sales").await.0, 404);
     assert!(*app.app().state.moh_changes.borrow() >= before + 6, "every change bumps moh_changes");
 
-    let audit = app.store().list_audit(&ringside::store::AuditFilter { limit: 100, ..Default::default() }).await.expect("audit");
-    for action in ["moh.category.create", "moh.file.upload", "moh.file.move", "moh.category.update", "moh.file.delete", "moh.category.delete"] {
+    let audit = app
+        .store()
+        .list_audit(&ringside::store::AuditFilter { limit: 100, ..Default::default() })
+        .await
+        .expect("audit");
+    for action in [
+        "moh.category.create",
+        "moh.file.upload",
+        "moh.file.move",
+        "moh.category.update",
+        "moh.file.delete",
+        "moh.category.delete",
+    ] {
         assert!(audit.iter().any(|a| a.action == action && a.actor == "admin"), "{action} audited");
     }
     app.stop().await;
@@ -129,11 +170,20 @@ async fn category_life_cycle(backend: Backend) {
 async fn concurrent_edits_conflict(backend: Backend) {
     let app = spawn(backend).await;
     let api = Api::admin(&app).await;
-    let (status, _) = api.send(Method::POST, "/api/v1/moh/categories", Some(json!({"name": "support"}))).await;
+    let (status, _) =
+        api.send(Method::POST, "/api/v1/moh/categories", Some(json!({"name": "support"}))).await;
     assert_eq!(status, 201);
     // Two admins opened version 1; both save.
-    let first = api.send(Method::PATCH, "/api/v1/moh/categories/support", Some(json!({"sort": "random", "version": 1})));
-    let second = api.send(Method::PATCH, "/api/v1/moh/categories/support", Some(json!({"sort": "randstart", "version": 1})));
+    let first = api.send(
+        Method::PATCH,
+        "/api/v1/moh/categories/support",
+        Some(json!({"sort": "random", "version": 1})),
+    );
+    let second = api.send(
+        Method::PATCH,
+        "/api/v1/moh/categories/support",
+        Some(json!({"sort": "randstart", "version": 1})),
+    );
     let ((s1, b1), (s2, b2)) = tokio::join!(first, second);
     let mut statuses = [s1, s2];
     statuses.sort();
@@ -144,7 +194,7 @@ async fn concurrent_edits_conflict(backend: Backend) {
     assert_eq!(shown["category"]["version"], 2);
     let loser = if s1 == 409 { &b1 } else { &b2 };
     assert!(loser["error"].as_str().expect("error").contains("changed by someone else"), "{loser}");
-    assert!(conf_text(&app).contains(&format!("[support]\nmode=files\ndirectory=")));
+    assert!(conf_text(&app).contains("[support]\nmode=files\ndirectory="));
     assert!(conf_text(&app).contains(&format!("sort={winner}\n")));
     app.stop().await;
 }

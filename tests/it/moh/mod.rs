@@ -64,10 +64,12 @@ impl Api {
     pub async fn upload(&self, category: &str, files: &[(&str, Vec<u8>)]) -> (u16, Value) {
         let mut form = reqwest::multipart::Form::new();
         for (name, bytes) in files {
-            form = form.part("file", reqwest::multipart::Part::bytes(bytes.clone()).file_name(name.to_string()));
+            form =
+                form.part("file", reqwest::multipart::Part::bytes(bytes.clone()).file_name(name.to_string()));
         }
         let path = format!("/api/v1/moh/categories/{category}/files");
-        let response = self.request(reqwest::Method::POST, &path).multipart(form).send().await.expect("upload");
+        let response =
+            self.request(reqwest::Method::POST, &path).multipart(form).send().await.expect("upload");
         let status = response.status().as_u16();
         let text = response.text().await.expect("body");
         (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
@@ -79,7 +81,8 @@ pub fn sine_wav(rate: u32, channels: u16, secs: f64, freq: f64) -> Vec<u8> {
     let frames = (f64::from(rate) * secs) as usize;
     let mut data = Vec::with_capacity(frames * usize::from(channels) * 2);
     for i in 0..frames {
-        let v = (0.3 * (2.0 * std::f64::consts::PI * freq * i as f64 / f64::from(rate)).sin() * 32767.0) as i16;
+        let v =
+            (0.3 * (2.0 * std::f64::consts::PI * freq * i as f64 / f64::from(rate)).sin() * 32767.0) as i16;
         for _ in 0..channels {
             data.extend_from_slice(&v.to_le_bytes());
         }
@@ -103,7 +106,8 @@ pub fn sine_wav(rate: u32, channels: u16, secs: f64, freq: f64) -> Vec<u8> {
 }
 
 pub fn fixture(name: &str) -> Vec<u8> {
-    std::fs::read(Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/audio")).join(name)).expect("fixture")
+    std::fs::read(Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/audio")).join(name))
+        .expect("fixture")
 }
 
 pub fn moh_root(app: &TestApp) -> PathBuf {
