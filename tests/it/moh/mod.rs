@@ -4,6 +4,7 @@
 mod bad_input;
 mod browser;
 mod flow;
+mod openapi;
 
 use std::path::{Path, PathBuf};
 
