@@ -53,6 +53,17 @@ impl Incoming {
         file.write_all(chunk).map_err(|e| MohError::Io(format!("staging the upload: {e}")))
     }
 
+    /// Ends the upload: refuses an empty one, fsyncs the source and returns its sha256.
+    fn seal(&mut self) -> Result<String, MohError> {
+        if self.size == 0 {
+            return Err(MohError::BadUpload("the file is empty".into()));
+        }
+        if let Some(file) = self.file.take() {
+            file.sync_all().map_err(|e| MohError::Io(format!("staging: {e}")))?;
+        }
+        Ok(hex(&self.hasher.clone().finalize()))
+    }
+
     pub fn display_name(&self) -> &str {
         &self.display_name
     }
@@ -67,6 +78,37 @@ fn hex(bytes: &[u8]) -> String {
 }
 
 impl Moh {
+    fn new_row(
+        &self,
+        actor: &Actor,
+        category_id: i64,
+        position: i64,
+        incoming: &Incoming,
+        sha: &str,
+        report: &Report,
+    ) -> NewMohFile {
+        let slug = slug(&incoming.display_name);
+        NewMohFile {
+            id: 0,
+            category_id,
+            display_name: incoming.display_name.clone(),
+            stored_name: stored_name(position, &slug),
+            slug,
+            position,
+            duration_ms: (report.duration_secs * 1000.0).round() as i64,
+            source_format: format!(
+                "{} ({}, {} Hz, {} ch)",
+                report.container, report.codec, report.sample_rate, report.channels
+            ),
+            loudness_before: report.loudness_before_lufs,
+            loudness_after: report.loudness_after_lufs,
+            warnings: serde_json::to_string(&report.warnings).unwrap_or_else(|_| "[]".into()),
+            sha256: sha.to_string(),
+            uploaded_at: now_ms(),
+            uploaded_by: actor.name.clone(),
+        }
+    }
+
     /// Starts receiving an upload named `uploaded_name` by the client.
     pub fn incoming(&self, uploaded_name: &str) -> Result<Incoming, MohError> {
         let dir = self.layout.staging()?;
@@ -95,13 +137,7 @@ impl Moh {
     ) -> Result<(MohFile, Report), MohError> {
         let object = format!("{name}/{}", incoming.display_name);
         let result = async {
-            if incoming.size == 0 {
-                return Err(MohError::BadUpload("the file is empty".into()));
-            }
-            if let Some(file) = incoming.file.take() {
-                file.sync_all().map_err(|e| MohError::Io(format!("staging: {e}")))?;
-            }
-            let sha = hex(&incoming.hasher.clone().finalize());
+            let sha = incoming.seal()?;
             self.refuse_duplicate(name, &sha).await?;
             let report = self.transcode(&incoming.dir, &incoming.source(), progress).await?;
             let file = self.commit(actor, name, &incoming, &sha, &report).await?;
@@ -111,9 +147,57 @@ impl Moh {
         self.audited(actor, "moh.file.upload", &object, result).await
     }
 
+    /// Replaces the audio of file `id`, keeping its place in the order.
+    pub async fn replace_file(
+        &self,
+        actor: &Actor,
+        name: &str,
+        id: i64,
+        mut incoming: Incoming,
+    ) -> Result<(MohFile, Report), MohError> {
+        let object = format!("{name}/{id} with {}", incoming.display_name);
+        let result = async {
+            let sha = incoming.seal()?;
+            let current = self.category(name).await?;
+            current.files.iter().find(|f| f.id == id).ok_or(MohError::NoFile(id))?;
+            self.refuse_duplicate_except(name, &sha, id).await?;
+            let report = self.transcode(&incoming.dir, &incoming.source(), |_| {}).await?;
+            let _guard = self.lock.lock().await;
+            self.refuse_duplicate_except(name, &sha, id).await?;
+            let current = self.category(name).await?;
+            let old = current.files.iter().find(|f| f.id == id).ok_or(MohError::NoFile(id))?;
+            let mut row = self.new_row(actor, current.category.id, old.position, &incoming, &sha, &report);
+            row.id = id;
+            let category = &current.category.name;
+            // The old renditions step aside (dot-prefixed) until the new ones are in place.
+            let aside = format!(".{}.replaced", old.stored_name);
+            self.layout.rename_all(category, &[(old.stored_name.clone(), aside.clone())])?;
+            let installed =
+                self.layout.install(&incoming.dir, BASE, category, &row.stored_name, &self.formats);
+            let stored = match installed {
+                Ok(()) => self.store.replace_moh_file(&row).await.map_err(MohError::from),
+                Err(e) => Err(e),
+            };
+            if let Err(e) = stored {
+                let _ = self.layout.remove_file(category, &row.stored_name);
+                let _ = self.layout.rename_all(category, &[(aside, old.stored_name.clone())]);
+                return Err(e);
+            }
+            self.layout.remove_file(category, &aside)?;
+            self.publish().await?;
+            Ok((file_from_row(row), report))
+        }
+        .await;
+        self.audited(actor, "moh.file.replace", &object, result).await
+    }
+
     async fn refuse_duplicate(&self, name: &str, sha: &str) -> Result<(), MohError> {
+        self.refuse_duplicate_except(name, sha, -1).await
+    }
+
+    async fn refuse_duplicate_except(&self, name: &str, sha: &str, except: i64) -> Result<(), MohError> {
         let current = self.category(name).await?;
-        match current.files.iter().find(|f| f.sha256 == sha) {
+        match current.files.iter().find(|f| f.sha256 == sha && f.id != except) {
             Some(f) => Err(MohError::Conflict(format!(
                 "the same audio is already in {name} as \"{}\" (file {})",
                 f.display_name, f.id
@@ -153,27 +237,8 @@ impl Moh {
         self.refuse_duplicate(name, sha).await?;
         let current = self.category(name).await?;
         let position = current.files.len() as i64 + 1;
-        let slug = slug(&incoming.display_name);
-        let stored = stored_name(position, &slug);
-        let row = NewMohFile {
-            id: 0,
-            category_id: current.category.id,
-            display_name: incoming.display_name.clone(),
-            slug,
-            stored_name: stored.clone(),
-            position,
-            duration_ms: (report.duration_secs * 1000.0).round() as i64,
-            source_format: format!(
-                "{} ({}, {} Hz, {} ch)",
-                report.container, report.codec, report.sample_rate, report.channels
-            ),
-            loudness_before: report.loudness_before_lufs,
-            loudness_after: report.loudness_after_lufs,
-            warnings: serde_json::to_string(&report.warnings).unwrap_or_else(|_| "[]".into()),
-            sha256: sha.to_string(),
-            uploaded_at: now_ms(),
-            uploaded_by: actor.name.clone(),
-        };
+        let row = self.new_row(actor, current.category.id, position, incoming, sha, report);
+        let stored = row.stored_name.clone();
         self.layout.install(&incoming.dir, BASE, &current.category.name, &stored, &self.formats)?;
         let inserted = match self.store.insert_moh_file(&row).await {
             Ok(r) => r,

@@ -86,6 +86,8 @@ pub trait MohStore: Send + Sync {
     /// Sets `(id, position, stored_name)` for several files in one transaction.
     async fn reorder_moh_files(&self, order: &[(i64, i64, String)]) -> Result<(), StoreError>;
     async fn rename_moh_file(&self, id: i64, display_name: &str) -> Result<bool, StoreError>;
+    /// Replaces a file's audio: every column but id, category and position from `file`.
+    async fn replace_moh_file(&self, file: &MohFileRow) -> Result<bool, StoreError>;
     /// Deletes the file row and clears it as its category's announcement.
     async fn delete_moh_file(&self, category_id: i64, id: i64) -> Result<bool, StoreError>;
 }
@@ -239,6 +241,33 @@ macro_rules! impl_moh_store {
                     .bind(id)
                     .execute(&self.pool)
                     .await?;
+                Ok(done.rows_affected() > 0)
+            }
+
+            async fn replace_moh_file(
+                &self,
+                f: &$crate::store::moh::MohFileRow,
+            ) -> Result<bool, $crate::store::StoreError> {
+                let done = sqlx::query(
+                    "UPDATE moh_files SET display_name = $1, slug = $2, stored_name = $3, duration_ms = $4, \
+                     source_format = $5, loudness_before = $6, loudness_after = $7, warnings = $8, sha256 = $9, \
+                     uploaded_at = $10, uploaded_by = $11 WHERE id = $12 AND category_id = $13",
+                )
+                .bind(&f.display_name)
+                .bind(&f.slug)
+                .bind(&f.stored_name)
+                .bind(f.duration_ms)
+                .bind(&f.source_format)
+                .bind(f.loudness_before)
+                .bind(f.loudness_after)
+                .bind(&f.warnings)
+                .bind(&f.sha256)
+                .bind(f.uploaded_at)
+                .bind(&f.uploaded_by)
+                .bind(f.id)
+                .bind(f.category_id)
+                .execute(&self.pool)
+                .await?;
                 Ok(done.rows_affected() > 0)
             }
 

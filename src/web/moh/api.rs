@@ -147,6 +147,28 @@ pub async fn change_file(
     files(State(state), Viewer(p), Path(name)).await
 }
 
+/// `POST …/files/{id}`: replace a file's audio (one part named `file`), keeping its position.
+pub async fn replace_file(
+    State(state): State<AppState>,
+    Admin(p): Admin,
+    addr: ClientAddr,
+    Path((name, id)): Path<(String, i64)>,
+    multipart: Multipart,
+) -> ApiResult {
+    state.moh.category(&name).await?;
+    let actor = p.actor(addr);
+    let mut incoming = receive(&state, &actor, &name, multipart).await?;
+    if incoming.len() != 1 {
+        return Err(ApiError(crate::web::error::WebError::BadRequest(
+            "send exactly one part named file".into(),
+        )));
+    }
+    let one = incoming.remove(0);
+    let (file, report) = state.moh.replace_file(&actor, &name, id, one).await?;
+    let body = serde_json::json!({ "file": FileView::of(&name, &file, state.moh.formats()), "report": report_view(&report) });
+    Ok(Json(body).into_response())
+}
+
 pub async fn delete_file(
     State(state): State<AppState>,
     Admin(p): Admin,

@@ -26,6 +26,8 @@ pub fn router(max_upload_bytes: u64) -> Router<AppState> {
             .unwrap_or(usize::MAX);
     let api_upload = post(api::upload).layer(DefaultBodyLimit::max(upload_limit));
     let page_upload = post(pages::upload).layer(DefaultBodyLimit::max(upload_limit));
+    let page_replace = post(pages::replace_file).layer(DefaultBodyLimit::max(upload_limit));
+    let api_replace = post(api::replace_file).layer(DefaultBodyLimit::max(upload_limit));
     Router::new()
         .route("/moh", get(pages::index).post(pages::create))
         .route("/moh/{name}", get(pages::category))
@@ -34,13 +36,14 @@ pub fn router(max_upload_bytes: u64) -> Router<AppState> {
         .route("/moh/{name}/files", page_upload)
         .route("/moh/{name}/files/{id}/move", post(pages::move_file))
         .route("/moh/{name}/files/{id}/rename", post(pages::rename_file))
+        .route("/moh/{name}/files/{id}/replace", page_replace)
         .route("/moh/{name}/files/{id}/delete", post(pages::delete_file))
         .route("/api/v1/moh/categories", get(api::list).post(api::create))
         .route("/api/v1/moh/categories/{name}", get(api::show).patch(api::update).delete(api::delete))
         .route("/api/v1/moh/categories/{name}/files", get(api::files).merge(api_upload))
         .route(
             "/api/v1/moh/categories/{name}/files/{id}",
-            axum::routing::patch(api::change_file).delete(api::delete_file),
+            axum::routing::patch(api::change_file).delete(api::delete_file).merge(api_replace),
         )
         .route("/api/v1/moh/categories/{name}/files/{id}/{file}", get(files::rendition))
         .route("/api/v1/moh/jobs/{id}/events", get(files::job_events))

@@ -57,6 +57,7 @@ pub fn spec() -> Value {
     paths.insert(file.into(), json!({
         "patch": with_body(op("Rename (display_name) and/or move (position, 1-based)", "admin", &[("200", "the category's files"), ("404", "no such file")]), "application/json", json!({ "type": "object", "properties": { "display_name": { "type": "string" }, "position": { "type": "integer" } } })),
         "delete": op("Delete a file in every format", "admin", &[("204", "deleted"), ("404", "no such file")]),
+        "post": with_body(op("Replace a file's audio (one part named file), keeping its position", "admin", &[("200", "replaced, with the transcode report"), ("404", "no such file"), ("409", "same audio already in the category"), ("413", "over a limit"), ("422", "not audio")]), "multipart/form-data", json!({ "type": "object", "properties": { "file": { "type": "string", "format": "binary" } } })),
     }));
     paths.insert(format!("{file}/audio.{{ext}}"), json!({
         "get": op("Download a rendition: ext is wav, wav16, sln16, ulaw or alaw", "viewer", &[("200", "audio"), ("404", "no such file or format")]),

@@ -280,6 +280,36 @@ pub async fn upload(
     }
 }
 
+/// Replaces a file's audio from a plain multipart form and shows the report.
+pub async fn replace_file(
+    State(state): State<AppState>,
+    Admin(p): Admin,
+    addr: ClientAddr,
+    Path((name, id)): Path<(String, i64)>,
+    multipart: Multipart,
+) -> Response {
+    let actor = p.actor(addr);
+    let result = async {
+        state.moh.category(&name).await?;
+        let mut received = receive(&state, &actor, &name, multipart).await?;
+        if received.len() != 1 {
+            return Err(MohError::BadUpload("choose exactly one file".into()));
+        }
+        let (file, _) = state.moh.replace_file(&actor, &name, id, received.remove(0)).await?;
+        Ok::<_, MohError>(vec![FileView::of(&name, &file, state.moh.formats())])
+    }
+    .await;
+    match result {
+        Ok(reports) => {
+            match category_page(&state, &p, &name, None, Some("File replaced.".into()), reports).await {
+                Ok(page) => page.into_response(),
+                Err(e) => e.into_response(),
+            }
+        }
+        Err(e) => category_error(&state, &p, &name, None, e).await,
+    }
+}
+
 #[derive(Deserialize)]
 pub struct MoveForm {
     position: i64,

@@ -31,8 +31,20 @@ async fn console_upload_preview_and_delete(backend: Backend) {
         .click()
         .await
         .expect("click");
-    let message =
-        b.wait().for_element(Locator::Id("e-name")).await.expect("error").text().await.expect("text");
+    // The page is replaced by the answer; poll until the message is there (the old field is empty).
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let message = loop {
+        let text = b
+            .execute("const e = document.getElementById('e-name'); return e ? e.textContent : '';", vec![])
+            .await
+            .map(|v| v.as_str().unwrap_or_default().to_string())
+            .unwrap_or_default();
+        if !text.is_empty() {
+            break text;
+        }
+        assert!(Instant::now() < deadline, "no inline error next to the name field");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
     assert!(message.contains("the rule is"), "{message}");
     let field = b.find(Locator::Id("f-name")).await.expect("name");
     field.clear().await.expect("clear");

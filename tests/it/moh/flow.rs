@@ -136,6 +136,25 @@ async fn category_life_cycle(backend: Backend) {
     );
     assert!(conf.contains(&entries), "{conf}");
 
+    // Replace the song's audio: same place in the order, new name and report; old renditions gone.
+    let (status, replaced) = api
+        .upload_to(
+            &format!("/api/v1/moh/categories/sales/files/{song}"),
+            &[("Better song.wav", sine_wav(22_050, 1, 1.5, 550.0))],
+        )
+        .await;
+    assert_eq!(status, 200, "{replaced}");
+    assert_eq!(replaced["file"]["stored_name"], "0001-better-song");
+    assert_eq!(replaced["file"]["id"], song);
+    let names = tree(&dir);
+    assert!(
+        names.contains(&"0001-better-song.wav16".to_string())
+            && !names.iter().any(|n| n.contains("queue-song") || n.starts_with('.')),
+        "{names:?}"
+    );
+    assert_eq!(names.len(), 10, "{names:?}");
+    assert!(conf_text(&app).contains(&format!("entry={root}/sales/0001-better-song\n")));
+
     // Delete the file, then the category: everything goes.
     let (status, _) =
         api.send(Method::DELETE, &format!("/api/v1/moh/categories/sales/files/{intro}"), None).await;
@@ -159,6 +178,7 @@ async fn category_life_cycle(backend: Backend) {
         "moh.file.upload",
         "moh.file.move",
         "moh.category.update",
+        "moh.file.replace",
         "moh.file.delete",
         "moh.category.delete",
     ] {
@@ -210,5 +230,64 @@ async fn default_category_is_seeded(backend: Backend) {
     assert!((15_000..=17_000).contains(&ms), "{ms}");
     assert_eq!(tree(&moh_root(&app).join("default")).len(), 5);
     assert!(conf_text(&app).contains("[default]\nmode=files\n"));
+    app.stop().await;
+}
+
+on_both_backends!(plain_forms_work_without_javascript);
+
+/// The console without JavaScript: form create (with an inline error first), multipart upload
+/// with the report on the page, move, rename and delete by plain form posts.
+async fn plain_forms_work_without_javascript(backend: Backend) {
+    let app = spawn(backend).await;
+    let api = Api::admin(&app).await;
+    let c = &api.client;
+    let refused =
+        c.post_form("/moh", &api.csrf, &[("name", "bad name"), ("mode", "files"), ("sort", "alpha")]).await;
+    assert_eq!(refused.status(), 400);
+    let page = refused.text().await.expect("page");
+    assert!(
+        page.contains("id=\"e-name\" role=\"alert\">invalid category name"),
+        "inline error next to the field"
+    );
+    let created = c
+        .post_form(
+            "/moh",
+            &api.csrf,
+            &[("name", "plain"), ("mode", "playlist"), ("sort", "random"), ("digit", "5")],
+        )
+        .await;
+    assert_eq!(created.status(), 303);
+    let form = reqwest::multipart::Form::new()
+        .part("file", reqwest::multipart::Part::bytes(sine_wav(8000, 1, 1.0, 300.0)).file_name("one.wav"))
+        .part("file", reqwest::multipart::Part::bytes(sine_wav(8000, 1, 1.0, 400.0)).file_name("two.wav"));
+    let uploaded = c
+        .http
+        .post(c.url(&format!("/moh/plain/files?csrf={}", api.csrf)))
+        .header("Origin", c.origin())
+        .header("Sec-Fetch-Site", "same-origin")
+        .multipart(form)
+        .send()
+        .await
+        .expect("upload");
+    assert_eq!(uploaded.status(), 200);
+    let page = uploaded.text().await.expect("page");
+    assert!(
+        page.contains("Transcode report") && page.contains("one.wav") && page.contains("two.wav"),
+        "{page}"
+    );
+    let files = api.get("/api/v1/moh/categories/plain/files").await.1;
+    let two = files[1]["id"].as_i64().expect("id");
+    let moved = c.post_form(&format!("/moh/plain/files/{two}/move"), &api.csrf, &[("position", "1")]).await;
+    assert_eq!(moved.status(), 303);
+    let renamed = c
+        .post_form(&format!("/moh/plain/files/{two}/rename"), &api.csrf, &[("display_name", "Second <i>")])
+        .await;
+    assert_eq!(renamed.status(), 303);
+    let files = api.get("/api/v1/moh/categories/plain/files").await.1;
+    assert_eq!((files[0]["id"].as_i64(), files[0]["display_name"].as_str()), (Some(two), Some("Second <i>")));
+    assert_eq!(files[0]["stored_name"], "0001-two", "renaming the display name leaves the disk alone");
+    let deleted = c.post_form(&format!("/moh/plain/files/{two}/delete"), &api.csrf, &[]).await;
+    assert_eq!(deleted.status(), 303);
+    assert_eq!(tree(&moh_root(&app).join("plain")).len(), 5);
     app.stop().await;
 }

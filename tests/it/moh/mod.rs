@@ -63,14 +63,18 @@ impl Api {
 
     /// Uploads `(file name, bytes)` parts named `file`.
     pub async fn upload(&self, category: &str, files: &[(&str, Vec<u8>)]) -> (u16, Value) {
+        self.upload_to(&format!("/api/v1/moh/categories/{category}/files"), files).await
+    }
+
+    /// Posts `(file name, bytes)` parts named `file` to `path`.
+    pub async fn upload_to(&self, path: &str, files: &[(&str, Vec<u8>)]) -> (u16, Value) {
         let mut form = reqwest::multipart::Form::new();
         for (name, bytes) in files {
             form =
                 form.part("file", reqwest::multipart::Part::bytes(bytes.clone()).file_name(name.to_string()));
         }
-        let path = format!("/api/v1/moh/categories/{category}/files");
         let response =
-            self.request(reqwest::Method::POST, &path).multipart(form).send().await.expect("upload");
+            self.request(reqwest::Method::POST, path).multipart(form).send().await.expect("upload");
         let status = response.status().as_u16();
         let text = response.text().await.expect("body");
         (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
