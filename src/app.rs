@@ -3,7 +3,7 @@
 
 mod agi;
 
-use crate::asterisk::push::{DesiredSource, FolderSource, PushDeps, PushHub, PushSettings};
+use crate::asterisk::push::{DesiredSource, PushDeps, PushHub, PushSettings};
 use crate::auth::password::Hasher;
 use crate::auth::session;
 use crate::auth::setup::SetupGate;
@@ -33,17 +33,16 @@ pub struct App {
 
 /// Open everything and start serving. Returns once the listeners are bound.
 ///
-/// The push to Asterisk reads the desired Music on Hold from the `[moh] root` folder
-/// ([`FolderSource`]) until the MoH store provides its own [`DesiredSource`]: use [`start_with`].
+/// The push to Asterisk delivers what the Music on Hold store holds.
 pub async fn start(config: Config) -> anyhow::Result<App> {
-    let source = Arc::new(FolderSource::new(config.moh.root(&config.data_dir)));
-    start_with(config, source, PushSettings::default()).await
+    start_with(config, None, PushSettings::default()).await
 }
 
-/// [`start`] with an explicit source of the desired Music on Hold and push timing.
+/// [`start`] with another source of the desired Music on Hold (tests push plain folders) and
+/// other push timing.
 pub async fn start_with(
     config: Config,
-    source: Arc<dyn DesiredSource>,
+    source: Option<Arc<dyn DesiredSource>>,
     push_settings: PushSettings,
 ) -> anyhow::Result<App> {
     std::fs::create_dir_all(&config.data_dir).with_context(|| {
@@ -58,8 +57,14 @@ pub async fn start_with(
     let config = Arc::new(config);
     let shutdown = CancellationToken::new();
     let tasks = TaskTracker::new();
-    let routing = agi::start_routing(&config, &store, Arc::new(AnyClass), &shutdown, &tasks).await?;
     let moh_changes = Arc::new(tokio::sync::watch::Sender::new(0));
+    let moh = Arc::new(crate::moh::Moh::new(&config, store.clone(), moh_changes.clone())?);
+    crate::moh::seed::ensure_default(&moh).await.context("preparing Music on Hold")?;
+    let routing = agi::start_routing(&config, &store, Arc::new(AnyClass), &shutdown, &tasks).await?;
+    let source: Arc<dyn DesiredSource> = match source {
+        Some(source) => source,
+        None => moh.clone(),
+    };
     let push = PushHub::start(
         &config,
         PushDeps {
@@ -82,6 +87,7 @@ pub async fn start_with(
         cdr: Arc::new(web::calls::CdrState::new()),
         routing,
         moh_changes,
+        moh,
         push,
     };
 

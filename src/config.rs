@@ -13,7 +13,7 @@
 
 mod asterisk;
 
-pub use asterisk::{AsteriskServerConfig, CdrConfig, MohConfig};
+pub use asterisk::{AsteriskServerConfig, AudioConfig, CdrConfig, MohConfig};
 
 use crate::asterisk::agi::config::AgiConfig;
 use serde::{Deserialize, Serialize};
@@ -49,6 +49,8 @@ pub struct Config {
     pub metrics: MetricsConfig,
     #[serde(default)]
     pub moh: MohConfig,
+    #[serde(default)]
+    pub audio: AudioConfig,
     #[serde(default)]
     pub cdr: CdrConfig,
     /// The FastAGI server.
@@ -144,6 +146,7 @@ impl Default for Config {
             database: DatabaseConfig::default(),
             metrics: MetricsConfig::default(),
             moh: MohConfig::default(),
+            audio: AudioConfig::default(),
             cdr: CdrConfig::default(),
             agi: AgiConfig::default(),
             asterisk: Vec::new(),
@@ -228,6 +231,17 @@ impl Config {
         }
         if self.database.max_connections == Some(0) {
             return invalid("database.max_connections", "must be at least 1");
+        }
+        if self.moh.max_upload_bytes < 1024 {
+            return invalid("moh.max_upload_bytes", "must be at least 1024");
+        }
+        if self.moh.max_duration_secs == 0 {
+            return invalid("moh.max_duration_secs", "must be at least 1");
+        }
+        if let Some(root) = &self.moh.root
+            && root.to_str().is_none_or(|r| r.chars().any(|c| c.is_control() || c == ';' || c == '\\'))
+        {
+            return invalid("moh.root", "must be UTF-8 without ';', '\\' or control characters");
         }
         let mut names = std::collections::HashSet::new();
         for (i, server) in self.asterisk.iter().enumerate() {

@@ -14,6 +14,7 @@
 //! - [`store`] — the `Store` trait with SQLite (default) and PostgreSQL backends.
 //! - [`web`] — the console (askama templates in `web/templates`) and the `/api/v1` JSON API.
 //! - [`metrics`] — counters rendered for Prometheus.
+//! - [`moh`] — Music on Hold categories, files on disk and the generated musiconhold config.
 //! - [`audio`] — decode, downmix, resample, normalise and encode uploads; the sandboxed worker.
 //! - [`asterisk`] — FastAGI server, AMI and ARI clients, MoH read-back parsers; `asterisk::push`
 //!   delivers Music on Hold to every server (files, conf, reload, read-back, status, test hold).
@@ -33,6 +34,7 @@ pub mod collector;
 pub mod config;
 pub mod flows;
 pub mod metrics;
+pub mod moh;
 pub mod routing;
 pub mod store;
 pub mod web;

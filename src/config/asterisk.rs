@@ -22,8 +22,8 @@
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 
-/// `[moh]`: where category folders and the generated config are written by default.
-#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
+/// `[moh]`: where category folders and the generated config are written, what uploads become.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct MohConfig {
     /// Folder holding one sub-folder per category. Unset: `<data_dir>/moh`.
@@ -32,6 +32,39 @@ pub struct MohConfig {
     /// The generated `musiconhold_ringside.conf`. Unset: `<data_dir>/musiconhold_ringside.conf`.
     #[serde(default)]
     pub conf_path: Option<PathBuf>,
+    /// Renditions written for every upload (`wav16` is always added: the browser preview plays it).
+    #[serde(default = "moh_formats")]
+    pub formats: Vec<crate::audio::OutputFormat>,
+    /// Largest accepted upload, in bytes (refused with 413 while it streams in).
+    #[serde(default = "moh_max_upload_bytes")]
+    pub max_upload_bytes: u64,
+    /// Longest accepted audio, in seconds.
+    #[serde(default = "moh_max_duration_secs")]
+    pub max_duration_secs: u64,
+}
+
+fn moh_formats() -> Vec<crate::audio::OutputFormat> {
+    crate::audio::OutputFormat::ALL.to_vec()
+}
+
+fn moh_max_upload_bytes() -> u64 {
+    200 << 20
+}
+
+fn moh_max_duration_secs() -> u64 {
+    60 * 60
+}
+
+impl Default for MohConfig {
+    fn default() -> Self {
+        MohConfig {
+            root: None,
+            conf_path: None,
+            formats: moh_formats(),
+            max_upload_bytes: moh_max_upload_bytes(),
+            max_duration_secs: moh_max_duration_secs(),
+        }
+    }
 }
 
 impl MohConfig {
@@ -41,6 +74,33 @@ impl MohConfig {
 
     pub fn conf_path(&self, data_dir: &Path) -> PathBuf {
         self.conf_path.clone().unwrap_or_else(|| data_dir.join("musiconhold_ringside.conf"))
+    }
+
+    /// The formats to write, `wav16` included, without repeats.
+    pub fn output_formats(&self) -> Vec<crate::audio::OutputFormat> {
+        let mut formats = self.formats.clone();
+        formats.push(crate::audio::OutputFormat::Wav16);
+        formats.sort_unstable();
+        formats.dedup();
+        formats
+    }
+}
+
+/// `[audio]`: the transcode worker.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct AudioConfig {
+    /// The program run as the sandboxed worker (`<exe> __transcode-worker`). Unset: this binary.
+    #[serde(default)]
+    pub worker_exe: Option<PathBuf>,
+}
+
+impl AudioConfig {
+    pub fn worker_exe(&self) -> PathBuf {
+        self.worker_exe
+            .clone()
+            .or_else(|| std::env::current_exe().ok())
+            .unwrap_or_else(|| PathBuf::from("ringside"))
     }
 }
 

@@ -11,6 +11,7 @@
 pub mod cdr;
 pub(crate) mod cdr_sql;
 pub mod flows;
+pub mod moh;
 pub mod postgres;
 pub mod push;
 pub mod rows;
@@ -116,7 +117,7 @@ pub trait AuditStore: Send + Sync {
 
 /// Everything Ringside keeps.
 #[async_trait]
-pub trait Store: AccountStore + AuditStore + cdr::CdrStore + FlowStore + PushStore {
+pub trait Store: AccountStore + AuditStore + cdr::CdrStore + FlowStore + moh::MohStore + PushStore {
     /// `sqlite` or `postgres`.
     fn backend(&self) -> &'static str;
     /// A cheap round trip, for `/readyz`.

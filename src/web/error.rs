@@ -27,6 +27,9 @@ pub enum WebError {
     TooManyRequests { message: String, retry_after_secs: u64 },
     #[error("internal error")]
     Internal(String),
+    /// Any other 4xx an area needs (413, 415, 422): the status and the admin's message.
+    #[error("{1}")]
+    Status(StatusCode, String),
 }
 
 impl WebError {
@@ -39,6 +42,7 @@ impl WebError {
             WebError::Conflict(_) => StatusCode::CONFLICT,
             WebError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             WebError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            WebError::Status(status, _) => *status,
         }
     }
 
@@ -68,6 +72,17 @@ impl From<StoreError> for WebError {
 impl From<crate::auth::AccountError> for WebError {
     fn from(e: crate::auth::AccountError) -> Self {
         WebError::BadRequest(e.to_string())
+    }
+}
+
+impl From<crate::moh::MohError> for WebError {
+    fn from(e: crate::moh::MohError) -> Self {
+        let status = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        if status.is_server_error() {
+            WebError::Internal(e.to_string())
+        } else {
+            WebError::Status(status, e.to_string())
+        }
     }
 }
 

@@ -19,6 +19,7 @@ pub mod error;
 pub mod extract;
 pub mod flows;
 pub mod login;
+pub mod moh;
 pub mod ops;
 pub mod sections;
 pub mod servers;
@@ -58,6 +59,8 @@ pub struct AppState {
     pub routing: Arc<crate::routing::Routing>,
     /// The push to Asterisk servers: state, "Apply now", live holds, test hold.
     pub push: Arc<crate::asterisk::push::PushHub>,
+    /// Music on Hold categories, files and the generated config.
+    pub moh: Arc<crate::moh::Moh>,
 }
 
 impl AppState {
@@ -91,6 +94,7 @@ pub fn router(state: AppState) -> Router {
         .merge(sections::router())
         .merge(servers::router())
         .merge(servers_api::router())
+        .merge(moh::router(state.config.moh.max_upload_bytes))
         .merge(ops::router())
         .merge(assets::router())
         .fallback(error::not_found)

@@ -8,5 +8,6 @@ mod cdr;
 mod fakes;
 mod flows;
 mod foundation;
+mod moh;
 mod push;
 mod support;

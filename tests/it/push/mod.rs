@@ -116,9 +116,10 @@ impl Rig {
         config.web.listen = "127.0.0.1:0".parse().expect("addr");
         config.database.url = Some(database_url.clone());
         config.asterisk = vec![server];
-        let app = ringside::app::start_with(config, Arc::new(FolderSource::new(&source)), fast_settings())
-            .await
-            .expect("Ringside starts");
+        let app =
+            ringside::app::start_with(config, Some(Arc::new(FolderSource::new(&source))), fast_settings())
+                .await
+                .expect("Ringside starts");
         let app = TestApp { addr: app.web_addr, app: Some(app), database_url, backend, dir };
         Self { app, ami, ari, source, root, conf }
     }

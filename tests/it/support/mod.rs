@@ -90,6 +90,8 @@ impl TestApp {
         config.web.listen = "127.0.0.1:0".parse().expect("addr");
         config.database.url = Some(database_url.clone());
         config.agi.bind = "127.0.0.1:0".parse().expect("addr");
+        // Transcodes run in the real binary, as in production (the test binary is no worker).
+        config.audio.worker_exe = Some(env!("CARGO_BIN_EXE_ringside").into());
         adjust(&mut config);
         let app = ringside::app::start(config).await.expect("Ringside starts");
         Self { addr: app.web_addr, app: Some(app), database_url, backend, dir }

@@ -1,0 +1,359 @@
+//! The Music on Hold pages: the category list, one category with its files, and the plain-form
+//! fallbacks of every action (the pages work without JavaScript; `moh.js` adds drag-and-drop,
+//! progress bars and drag reordering on top).
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Form;
+use axum::extract::{Multipart, Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+
+use super::files::receive;
+use super::views::{CategoryView, FileView};
+use crate::moh::model::FieldErrors;
+use crate::moh::{CategoryInput, MohError};
+use crate::web::AppState;
+use crate::web::chrome::Chrome;
+use crate::web::error::WebError;
+use crate::web::extract::{Admin, ClientAddr, Viewer};
+
+/// The category form as submitted (checkboxes are absent when off).
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct CategoryForm {
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub label: String,
+    #[serde(default)]
+    pub description: String,
+    #[serde(default)]
+    pub mode: String,
+    #[serde(default)]
+    pub sort: String,
+    #[serde(default)]
+    pub announcement: String,
+    #[serde(default)]
+    pub digit: String,
+    #[serde(default)]
+    pub loop_last: Option<String>,
+    #[serde(default)]
+    pub answeredonly: Option<String>,
+    #[serde(default)]
+    pub version: Option<i64>,
+}
+
+impl CategoryForm {
+    fn input(&self) -> CategoryInput {
+        let announcement = match self.announcement.as_str() {
+            "" => None,
+            id => Some(id.parse().unwrap_or(-1)),
+        };
+        CategoryInput {
+            name: Some(self.name.clone()),
+            label: Some(self.label.clone()),
+            description: Some(self.description.clone()),
+            mode: Some(self.mode.clone()),
+            sort: Some(self.sort.clone()),
+            announcement: Some(announcement),
+            digit: Some(Some(self.digit.clone())),
+            loop_last: Some(self.loop_last.is_some()),
+            answeredonly: Some(self.answeredonly.is_some()),
+            version: self.version,
+        }
+    }
+
+    fn of(c: &CategoryView) -> Self {
+        CategoryForm {
+            name: c.name.clone(),
+            label: c.label.clone(),
+            description: c.description.clone(),
+            mode: c.mode.into(),
+            sort: c.sort.into(),
+            announcement: c.announcement.map(|a| a.to_string()).unwrap_or_default(),
+            digit: c.digit.clone().unwrap_or_default(),
+            loop_last: c.loop_last.then(String::new),
+            answeredonly: c.answeredonly.then(String::new),
+            version: Some(c.version),
+        }
+    }
+}
+
+/// Field messages for the form, and a message for the whole form.
+#[derive(Default)]
+pub struct Problems {
+    pub fields: FieldErrors,
+    pub form: Option<String>,
+}
+
+impl Problems {
+    fn from_error(e: &MohError) -> Self {
+        match e {
+            MohError::Invalid(fields) => Problems { fields: fields.clone(), form: None },
+            MohError::BadName(m) => Problems { fields: FieldErrors(vec![("name", m.clone())]), form: None },
+            MohError::Store(crate::store::StoreError::Conflict(_)) => {
+                Problems { fields: FieldErrors(vec![("name", e.to_string())]), form: None }
+            }
+            other => Problems { fields: FieldErrors::default(), form: Some(other.to_string()) },
+        }
+    }
+    pub fn field(&self, name: &str) -> &str {
+        self.fields.get(name).unwrap_or("")
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "moh.html")]
+pub struct IndexPage {
+    chrome: Chrome,
+    categories: Vec<CategoryView>,
+    form: CategoryForm,
+    problems: Problems,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "moh_category.html")]
+pub struct CategoryPage {
+    chrome: Chrome,
+    category: CategoryView,
+    files: Vec<FileView>,
+    form: CategoryForm,
+    problems: Problems,
+    notice: Option<String>,
+    reports: Vec<FileView>,
+}
+
+async fn index_page(
+    state: &AppState,
+    p: &crate::auth::session::Principal,
+    form: CategoryForm,
+    problems: Problems,
+) -> Result<IndexPage, WebError> {
+    let categories = state.moh.categories().await?.iter().map(CategoryView::of).collect();
+    Ok(IndexPage { chrome: Chrome::new(p, "/moh"), categories, form, problems })
+}
+
+pub async fn index(State(state): State<AppState>, Viewer(p): Viewer) -> Result<IndexPage, WebError> {
+    let form = CategoryForm { mode: "files".into(), sort: "alpha".into(), ..CategoryForm::default() };
+    index_page(&state, &p, form, Problems::default()).await
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    Admin(p): Admin,
+    addr: ClientAddr,
+    Form(form): Form<CategoryForm>,
+) -> Response {
+    match state.moh.create(&p.actor(addr), &form.input()).await {
+        Ok(c) => Redirect::to(&format!("/moh/{}?done=created", c.name)).into_response(),
+        Err(e) => {
+            let status = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::BAD_REQUEST);
+            if status.is_server_error() {
+                return WebError::from(e).into_response();
+            }
+            match index_page(&state, &p, form, Problems::from_error(&e)).await {
+                Ok(page) => (status, page).into_response(),
+                Err(e) => e.into_response(),
+            }
+        }
+    }
+}
+
+async fn category_page(
+    state: &AppState,
+    p: &crate::auth::session::Principal,
+    name: &str,
+    edit: Option<(CategoryForm, Problems)>,
+    notice: Option<String>,
+    reports: Vec<FileView>,
+) -> Result<CategoryPage, WebError> {
+    let c = state.moh.category(name).await?;
+    let category = CategoryView::of(&c);
+    let files = c.files.iter().map(|f| FileView::of(name, f, state.moh.formats())).collect();
+    let (form, problems) = edit.unwrap_or_else(|| (CategoryForm::of(&category), Problems::default()));
+    Ok(CategoryPage { chrome: Chrome::new(p, "/moh"), category, files, form, problems, notice, reports })
+}
+
+#[derive(Deserialize)]
+pub struct Done {
+    #[serde(default)]
+    done: Option<String>,
+}
+
+pub async fn category(
+    State(state): State<AppState>,
+    Viewer(p): Viewer,
+    Path(name): Path<String>,
+    axum::extract::Query(done): axum::extract::Query<Done>,
+) -> Result<CategoryPage, WebError> {
+    let notice = done.done.and_then(|d| match d.as_str() {
+        "created" => Some("Category created.".to_string()),
+        "saved" => Some("Saved; the configuration was rewritten.".to_string()),
+        "moved" => Some("Order changed; the files on disk were renamed to follow it.".to_string()),
+        "renamed" => Some("File renamed.".to_string()),
+        "deleted" => Some("File deleted.".to_string()),
+        _ => None,
+    });
+    category_page(&state, &p, &name, None, notice, Vec::new()).await
+}
+
+/// Re-renders the category page with the error, keeping an honest status.
+async fn category_error(
+    state: &AppState,
+    p: &crate::auth::session::Principal,
+    name: &str,
+    form: Option<CategoryForm>,
+    e: MohError,
+) -> Response {
+    let status = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::BAD_REQUEST);
+    if status.is_server_error() || matches!(e, MohError::NoCategory(_)) {
+        return WebError::from(e).into_response();
+    }
+    let problems = Problems::from_error(&e);
+    let edit = form.map(|f| (f, problems));
+    let notice = edit.is_none().then(|| e.to_string());
+    match category_page(state, p, name, edit, None, Vec::new()).await {
+        Ok(mut page) => {
+            if let Some(message) = notice {
+                page.problems.form = Some(message);
+            }
+            (status, page).into_response()
+        }
+        Err(e) => e.into_response(),
+    }
+}
+
+pub async fn edit(
+    State(state): State<AppState>,
+    Admin(p): Admin,
+    addr: ClientAddr,
+    Path(name): Path<String>,
+    Form(mut form): Form<CategoryForm>,
+) -> Response {
+    form.name = name.clone();
+    match state.moh.update(&p.actor(addr), &name, &form.input()).await {
+        Ok(_) => Redirect::to(&format!("/moh/{name}?done=saved")).into_response(),
+        Err(e) => category_error(&state, &p, &name, Some(form), e).await,
+    }
+}
+
+pub async fn delete(
+    State(state): State<AppState>,
+    Admin(p): Admin,
+    addr: ClientAddr,
+    Path(name): Path<String>,
+) -> Response {
+    match state.moh.delete(&p.actor(addr), &name).await {
+        Ok(()) => Redirect::to("/moh").into_response(),
+        Err(e) => category_error(&state, &p, &name, None, e).await,
+    }
+}
+
+/// The no-JavaScript upload: transcodes in the request and shows the reports.
+pub async fn upload(
+    State(state): State<AppState>,
+    Admin(p): Admin,
+    addr: ClientAddr,
+    Path(name): Path<String>,
+    multipart: Multipart,
+) -> Response {
+    let actor = p.actor(addr);
+    let result = async {
+        state.moh.category(&name).await?;
+        let mut stored = Vec::new();
+        for one in receive(&state, &actor, &name, multipart).await? {
+            let (file, _) = state.moh.add_file(&actor, &name, one, |_| {}).await?;
+            stored.push(FileView::of(&name, &file, state.moh.formats()));
+        }
+        Ok::<_, MohError>(stored)
+    }
+    .await;
+    match result {
+        Ok(reports) => {
+            match category_page(&state, &p, &name, None, Some("Upload stored.".into()), reports).await {
+                Ok(page) => page.into_response(),
+                Err(e) => e.into_response(),
+            }
+        }
+        Err(e) => category_error(&state, &p, &name, None, e).await,
+    }
+}
+
+/// Replaces a file's audio from a plain multipart form and shows the report.
+pub async fn replace_file(
+    State(state): State<AppState>,
+    Admin(p): Admin,
+    addr: ClientAddr,
+    Path((name, id)): Path<(String, i64)>,
+    multipart: Multipart,
+) -> Response {
+    let actor = p.actor(addr);
+    let result = async {
+        state.moh.category(&name).await?;
+        let mut received = receive(&state, &actor, &name, multipart).await?;
+        if received.len() != 1 {
+            return Err(MohError::BadUpload("choose exactly one file".into()));
+        }
+        let (file, _) = state.moh.replace_file(&actor, &name, id, received.remove(0)).await?;
+        Ok::<_, MohError>(vec![FileView::of(&name, &file, state.moh.formats())])
+    }
+    .await;
+    match result {
+        Ok(reports) => {
+            match category_page(&state, &p, &name, None, Some("File replaced.".into()), reports).await {
+                Ok(page) => page.into_response(),
+                Err(e) => e.into_response(),
+            }
+        }
+        Err(e) => category_error(&state, &p, &name, None, e).await,
+    }
+}
+
+#[derive(Deserialize)]
+pub struct MoveForm {
+    position: i64,
+}
+
+pub async fn move_file(
+    State(state): State<AppState>,
+    Admin(p): Admin,
+    addr: ClientAddr,
+    Path((name, id)): Path<(String, i64)>,
+    Form(form): Form<MoveForm>,
+) -> Response {
+    match state.moh.move_file(&p.actor(addr), &name, id, form.position).await {
+        Ok(()) => Redirect::to(&format!("/moh/{name}?done=moved#file-{id}")).into_response(),
+        Err(e) => category_error(&state, &p, &name, None, e).await,
+    }
+}
+
+#[derive(Deserialize)]
+pub struct RenameForm {
+    display_name: String,
+}
+
+pub async fn rename_file(
+    State(state): State<AppState>,
+    Admin(p): Admin,
+    addr: ClientAddr,
+    Path((name, id)): Path<(String, i64)>,
+    Form(form): Form<RenameForm>,
+) -> Response {
+    match state.moh.rename_file(&p.actor(addr), &name, id, &form.display_name).await {
+        Ok(()) => Redirect::to(&format!("/moh/{name}?done=renamed#file-{id}")).into_response(),
+        Err(e) => category_error(&state, &p, &name, None, e).await,
+    }
+}
+
+pub async fn delete_file(
+    State(state): State<AppState>,
+    Admin(p): Admin,
+    addr: ClientAddr,
+    Path((name, id)): Path<(String, i64)>,
+) -> Response {
+    match state.moh.delete_file(&p.actor(addr), &name, id).await {
+        Ok(()) => Redirect::to(&format!("/moh/{name}?done=deleted")).into_response(),
+        Err(e) => category_error(&state, &p, &name, None, e).await,
+    }
+}
