@@ -104,7 +104,9 @@ async fn same_cdr_via_ami_and_csv_is_stored_once(backend: Backend) {
     })
     .await;
     let deadline = Instant::now() + Duration::from_secs(20);
-    while fake.logins.load(std::sync::atomic::Ordering::Relaxed) == 0 && Instant::now() < deadline {
+    // The push to Asterisk and the CDR collector each hold an AMI session to the server: wait for
+    // both, so the events below reach the collector's.
+    while fake.logins.load(std::sync::atomic::Ordering::Relaxed) < 2 && Instant::now() < deadline {
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     assert!(AMI_CALLS.len() > 100);

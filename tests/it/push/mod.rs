@@ -116,6 +116,8 @@ impl Rig {
         config.web.listen = "127.0.0.1:0".parse().expect("addr");
         config.database.url = Some(database_url.clone());
         config.asterisk = vec![server];
+        config.agi.bind = "127.0.0.1:0".parse().expect("addr");
+        config.audio.worker_exe = Some(env!("CARGO_BIN_EXE_ringside").into());
         let app =
             ringside::app::start_with(config, Some(Arc::new(FolderSource::new(&source))), fast_settings())
                 .await
