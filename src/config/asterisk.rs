@@ -86,13 +86,57 @@ impl MohConfig {
     }
 }
 
-/// `[audio]`: the transcode worker.
-#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
+/// `[audio]`: the transcode worker and the hard caps on what it accepts.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct AudioConfig {
     /// The program run as the sandboxed worker (`<exe> __transcode-worker`). Unset: this binary.
     #[serde(default)]
     pub worker_exe: Option<PathBuf>,
+    /// Most channels an upload may have.
+    #[serde(default = "audio_max_channels")]
+    pub max_channels: u32,
+    /// Highest sample rate an upload may have, in Hz.
+    #[serde(default = "audio_max_sample_rate")]
+    pub max_sample_rate: u32,
+    /// Address space the worker may use, in MiB (RLIMIT_AS).
+    #[serde(default = "audio_worker_memory_mib")]
+    pub worker_memory_mib: u64,
+    /// CPU seconds the worker may use (RLIMIT_CPU).
+    #[serde(default = "audio_worker_cpu_secs")]
+    pub worker_cpu_secs: u64,
+    /// Wall-clock seconds after which the worker is killed.
+    #[serde(default = "audio_worker_timeout_secs")]
+    pub worker_timeout_secs: u64,
+}
+
+fn audio_max_channels() -> u32 {
+    8
+}
+fn audio_max_sample_rate() -> u32 {
+    192_000
+}
+fn audio_worker_memory_mib() -> u64 {
+    1024
+}
+fn audio_worker_cpu_secs() -> u64 {
+    300
+}
+fn audio_worker_timeout_secs() -> u64 {
+    600
+}
+
+impl Default for AudioConfig {
+    fn default() -> Self {
+        Self {
+            worker_exe: None,
+            max_channels: audio_max_channels(),
+            max_sample_rate: audio_max_sample_rate(),
+            worker_memory_mib: audio_worker_memory_mib(),
+            worker_cpu_secs: audio_worker_cpu_secs(),
+            worker_timeout_secs: audio_worker_timeout_secs(),
+        }
+    }
 }
 
 impl AudioConfig {
@@ -101,6 +145,15 @@ impl AudioConfig {
             .clone()
             .or_else(|| std::env::current_exe().ok())
             .unwrap_or_else(|| PathBuf::from("ringside"))
+    }
+
+    /// The resource limits the sandboxed worker runs under.
+    pub fn worker_limits(&self) -> crate::audio::worker::WorkerLimits {
+        crate::audio::worker::WorkerLimits {
+            address_space_bytes: self.worker_memory_mib.saturating_mul(1 << 20),
+            cpu_secs: self.worker_cpu_secs,
+            wall_secs: self.worker_timeout_secs,
+        }
     }
 }
 

@@ -113,3 +113,12 @@ fn asterisk_servers_are_validated_and_secrets_redacted() {
     .unwrap_err();
     assert!(crlf.to_string().contains("control characters"), "{crlf}");
 }
+
+#[test]
+fn audio_caps_reach_the_worker_limits() {
+    let config = load_str("[audio]\nmax_channels = 2\nworker_memory_mib = 256\n", &[], &Overrides::default())
+        .expect("valid");
+    assert_eq!(config.audio.max_channels, 2);
+    assert_eq!(config.audio.max_sample_rate, 192_000);
+    assert_eq!(config.audio.worker_limits().address_space_bytes, 256 << 20);
+}

@@ -27,6 +27,7 @@ pub struct Moh {
     conf_path: PathBuf,
     pub(crate) formats: Vec<OutputFormat>,
     pub(crate) worker_exe: PathBuf,
+    pub(crate) worker_limits: crate::audio::worker::WorkerLimits,
     pub(crate) limits: Limits,
     pub(crate) max_upload_bytes: u64,
     pub(crate) lock: Mutex<()>,
@@ -98,6 +99,8 @@ impl Moh {
         let limits = Limits {
             max_input_bytes: config.moh.max_upload_bytes,
             max_duration_secs: config.moh.max_duration_secs,
+            max_channels: config.audio.max_channels,
+            max_rate: config.audio.max_sample_rate,
             ..Limits::default()
         };
         Ok(Moh {
@@ -106,6 +109,7 @@ impl Moh {
             conf_path: config.moh.conf_path(&config.data_dir),
             formats: config.moh.output_formats(),
             worker_exe: config.audio.worker_exe(),
+            worker_limits: config.audio.worker_limits(),
             limits,
             max_upload_bytes: config.moh.max_upload_bytes,
             lock: Mutex::new(()),

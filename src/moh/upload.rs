@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use sha2::{Digest, Sha256};
 
 use crate::audio::report::Report;
-use crate::audio::worker::{WorkerLimits, transcode_sandboxed};
+use crate::audio::worker::transcode_sandboxed;
 use crate::audio::{LoudnessTarget, TranscodeJob};
 use crate::audit::Actor;
 use crate::moh::model::{MohFile, display_name, slug, stored_name};
@@ -220,7 +220,7 @@ impl Moh {
             loudness: Some(LoudnessTarget::default()),
             limits: self.limits.clone(),
         };
-        transcode_sandboxed(&self.worker_exe, job, WorkerLimits::default(), progress)
+        transcode_sandboxed(&self.worker_exe, job, self.worker_limits, progress)
             .await
             .map_err(MohError::Audio)
     }
