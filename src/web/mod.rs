@@ -3,9 +3,9 @@
 //! Handlers are thin: they parse the request into typed values, call the area module that decides, and
 //! render a template or JSON. Each area exposes `fn router() -> Router<AppState>`.
 //!
-//! Layers, outermost first: security headers → request timeout → header-size limit → body limit →
-//! status metrics →
-//! authentication (who is asking, from cookie or bearer token) → CSRF (state-changing requests only).
+//! Layers, outermost first: security headers → time limit (longer for uploads) → header-size limit →
+//! body limit → status metrics → authentication (who is asking, from cookie or bearer token) → CSRF
+//! (state-changing requests only).
 //! Authorisation (which role a route needs) is in the extractors of [`extract`], so no handler can
 //! forget it: a handler without an extractor argument is public.
 
@@ -35,11 +35,9 @@ use crate::metrics::Metrics;
 use crate::store::Store;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
-use axum::http::{HeaderName, HeaderValue, StatusCode, header};
+use axum::http::{HeaderName, HeaderValue, header};
 use std::sync::Arc;
-use std::time::Duration;
 use tower_http::set_header::SetResponseHeaderLayer;
-use tower_http::timeout::TimeoutLayer;
 
 /// Everything handlers share. Cheap to clone.
 #[derive(Clone)]
@@ -76,7 +74,6 @@ const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-
 
 /// The whole HTTP application.
 pub fn router(state: AppState) -> Router {
-    let timeout = Duration::from_secs(u64::from(state.config.web.request_timeout_secs));
     let body_limit = state.config.web.max_body_bytes;
     let headers = [
         (header::CONTENT_SECURITY_POLICY, CSP),
@@ -103,7 +100,7 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::middleware::from_fn_with_state(state.clone(), ops::count_status))
         .layer(DefaultBodyLimit::max(body_limit))
         .layer(axum::middleware::from_fn(ops::limit_headers))
-        .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, timeout))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), ops::time_limit))
         .with_state(state);
     for (name, value) in headers {
         app = app.layer(SetResponseHeaderLayer::if_not_present(name, HeaderValue::from_static(value)));

@@ -49,9 +49,49 @@ pub async fn limit_headers(request: Request, next: Next) -> Response {
     next.run(request).await
 }
 
+/// Answer 408 when a handler takes longer than allowed. Uploads get the worker's whole time limit
+/// on top of the ordinary one (the transcode runs inside the request unless the client follows
+/// progress asynchronously); everything else gets `web.request_timeout_secs`. Only the time to the
+/// response head counts, so streamed exports and event streams are not cut.
+pub async fn time_limit(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let web = u64::from(state.config.web.request_timeout_secs);
+    let limit = if is_upload(&request) { web + state.config.audio.worker_timeout_secs } else { web };
+    match tokio::time::timeout(std::time::Duration::from_secs(limit), next.run(request)).await {
+        Ok(response) => response,
+        Err(_) => (StatusCode::REQUEST_TIMEOUT, "the request took too long\n").into_response(),
+    }
+}
+
+fn is_upload(request: &Request) -> bool {
+    let path = request.uri().path();
+    request.method() == axum::http::Method::POST
+        && (path.starts_with("/moh/") || path.starts_with("/api/v1/moh/"))
+        && (path.ends_with("/files") || path.ends_with("/replace") || path.contains("/files/"))
+}
+
 /// Count every response by status class.
 pub async fn count_status(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let response = next.run(request).await;
     state.metrics.count_status(response.status().as_u16());
     response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_upload;
+    use axum::extract::Request;
+
+    fn request(method: &str, path: &str) -> Request {
+        Request::builder().method(method).uri(path).body(axum::body::Body::empty()).expect("request")
+    }
+
+    #[test]
+    fn only_upload_posts_get_the_long_time_limit() {
+        assert!(is_upload(&request("POST", "/moh/jazz/files")));
+        assert!(is_upload(&request("POST", "/moh/jazz/files/3/replace")));
+        assert!(is_upload(&request("POST", "/api/v1/moh/categories/jazz/files")));
+        assert!(!is_upload(&request("GET", "/api/v1/moh/categories/jazz/files")));
+        assert!(!is_upload(&request("POST", "/users")));
+        assert!(!is_upload(&request("POST", "/moh")));
+    }
 }
