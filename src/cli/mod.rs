@@ -157,9 +157,6 @@ impl Cli {
 
 /// Run the parsed command line.
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
-    if let Command::Transcode(args) = &cli.command {
-        return transcode(args);
-    }
     let config = cli.load_config()?;
     match cli.command {
         Command::Serve(_) => serve(config).await,
@@ -168,7 +165,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             eprintln!("configuration is valid");
             Ok(())
         }
-        Command::Transcode(_) => unreachable!("handled before the configuration is loaded"),
+        Command::Transcode(args) => transcode(&args),
         Command::User(cmd) => accounts::user(&config, cmd).await,
         Command::Token(cmd) => accounts::token(&config, cmd).await,
         Command::Cdr(CdrCommand::Import(args)) => cdr::import(&config, args).await,
@@ -188,8 +185,9 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// `ringside transcode`: needs no configuration or database.
-fn transcode(args: &TranscodeArgs) -> anyhow::Result<()> {
+/// `ringside transcode`: synchronous, needing no configuration, database or async runtime (so
+/// `main` runs it before building one).
+pub fn transcode(args: &TranscodeArgs) -> anyhow::Result<()> {
     use crate::audio::cli::{cli_transcode, parse_formats, parse_loudness};
     let formats = parse_formats(&args.formats)?;
     let loudness = parse_loudness(&args.loudness)?;
