@@ -68,19 +68,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut csv = CsvExport::new(std::io::sink(), &header, &options)?;
     for r in &records {
         let t = texts(r);
-        csv.write_row(&[
-            Cell::Time(Some(r.start)),
-            Cell::Time(r.answer),
-            Cell::Time(r.end),
-            Cell::Text(&t[0]),
-            Cell::Text(&t[1]),
-            Cell::Text(&t[2]),
-            Cell::Text(&t[3]),
-            Cell::Text(&t[4]),
-            Cell::Text(r.disposition.as_str()),
-            Cell::Int(r.duration),
-            Cell::Int(r.billsec),
-        ])?;
+        csv.write_row(&cells(r, &t))?;
     }
     csv.finish()?;
     println!("export csv: {:.0} rows/s", n / started.elapsed().as_secs_f64());
@@ -88,21 +76,26 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut x = XlsxExport::new(std::io::sink(), &header, &options)?;
     for r in &records {
         let t = texts(r);
-        x.write_row(&[
-            Cell::Time(Some(r.start)),
-            Cell::Time(r.answer),
-            Cell::Time(r.end),
-            Cell::Text(&t[0]),
-            Cell::Text(&t[1]),
-            Cell::Text(&t[2]),
-            Cell::Text(&t[3]),
-            Cell::Text(&t[4]),
-            Cell::Text(r.disposition.as_str()),
-            Cell::Int(r.duration),
-            Cell::Int(r.billsec),
-        ])?;
+        x.write_row(&cells(r, &t))?;
     }
     x.finish()?;
     println!("export xlsx: {:.0} rows/s", n / started.elapsed().as_secs_f64());
     Ok(())
+}
+
+/// One exported row: the same cells for the CSV and the XLSX writer.
+fn cells<'a>(r: &'a CdrRecord, t: &'a [String; 5]) -> [Cell<'a>; 11] {
+    [
+        Cell::Time(Some(r.start)),
+        Cell::Time(r.answer),
+        Cell::Time(r.end),
+        Cell::Text(&t[0]),
+        Cell::Text(&t[1]),
+        Cell::Text(&t[2]),
+        Cell::Text(&t[3]),
+        Cell::Text(&t[4]),
+        Cell::Text(r.disposition.as_str()),
+        Cell::Int(r.duration),
+        Cell::Int(r.billsec),
+    ]
 }
