@@ -35,7 +35,7 @@
 use jiff::tz::TimeZone;
 
 use crate::cdr::parse_csv::{parse_integer, parse_time_field};
-use crate::cdr::record::{CdrOrigin, CdrRecord, Disposition};
+use crate::cdr::record::{CdrOrigin, CdrRecord, TailColumns};
 use crate::cdr::reject::{Reject, RejectReason};
 use crate::cdr::text::CdrText;
 use crate::cdr::times::{CivilTimes, to_utc};
@@ -145,23 +145,7 @@ fn parse_pairs<K: AsRef<[u8]>, V: AsRef<[u8]>>(
             })?),
             None => None,
         };
-    Ok(CdrRecord {
-        accountcode: text(0),
-        src: text(1),
-        dst: text(2),
-        dcontext: text(3),
-        clid: text(4),
-        channel: text(5),
-        dstchannel: text(6),
-        lastapp: text(7),
-        lastdata: text(8),
-        start: utc.start,
-        answer: utc.answer,
-        end: utc.end,
-        duration,
-        billsec,
-        disposition: Disposition::from_bytes(field[14]),
-        amaflags: text(15),
+    let tail = TailColumns {
         uniqueid: Some(text(16)),
         userfield: Some(text(17)),
         peeraccount: c.mapped[0].map(CdrText::from_bytes),
@@ -169,7 +153,8 @@ fn parse_pairs<K: AsRef<[u8]>, V: AsRef<[u8]>>(
         sequence,
         extras: c.extras,
         origin: CdrOrigin::Ami,
-    })
+    };
+    Ok(CdrRecord::from_columns(text, utc, (duration, billsec), field[14], tail))
 }
 
 #[cfg(test)]

@@ -10,7 +10,7 @@
 use jiff::tz::TimeZone;
 
 use crate::cdr::csvline::{Field, split_fields, trim_terminator};
-use crate::cdr::record::{CdrOrigin, CdrRecord, Disposition};
+use crate::cdr::record::{CdrOrigin, CdrRecord, TailColumns};
 use crate::cdr::reject::{Reject, RejectReason};
 use crate::cdr::shape::{ColumnShape, ShapeConfig};
 use crate::cdr::text::CdrText;
@@ -95,23 +95,7 @@ fn parse_fields<'a>(
         Some(i) => Some(integer(&fields[i], "sequence")?),
         None => None,
     };
-    Ok(CdrRecord {
-        accountcode: text(0),
-        src: text(1),
-        dst: text(2),
-        dcontext: text(3),
-        clid: text(4),
-        channel: text(5),
-        dstchannel: text(6),
-        lastapp: text(7),
-        lastdata: text(8),
-        start: utc.start,
-        answer: utc.answer,
-        end: utc.end,
-        duration,
-        billsec,
-        disposition: Disposition::from_bytes(&fields[14].bytes),
-        amaflags: text(15),
+    let tail = TailColumns {
         uniqueid,
         userfield,
         peeraccount,
@@ -119,7 +103,8 @@ fn parse_fields<'a>(
         sequence,
         extras: Vec::new(),
         origin: CdrOrigin::Csv(shape),
-    })
+    };
+    Ok(CdrRecord::from_columns(text, utc, (duration, billsec), &fields[14].bytes, tail))
 }
 
 /// Parses a decimal integer (optional leading `-`), as `append_int` writes it.
@@ -160,6 +145,7 @@ fn time(field: &Field<'_>, name: &'static str) -> Result<Option<jiff::civil::Dat
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::cdr::Disposition;
 
     fn parser() -> CsvRecordParser {
         CsvRecordParser::new(CsvSource::new(TimeZone::UTC))

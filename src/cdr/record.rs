@@ -87,6 +87,55 @@ pub struct CdrRecord {
     pub origin: CdrOrigin,
 }
 
+/// What follows the sixteen columns every CDR source shares; it differs by source.
+pub(crate) struct TailColumns {
+    pub uniqueid: Option<CdrText>,
+    pub userfield: Option<CdrText>,
+    pub peeraccount: Option<CdrText>,
+    pub linkedid: Option<CdrText>,
+    pub sequence: Option<i64>,
+    pub extras: Vec<(CdrText, CdrText)>,
+    pub origin: CdrOrigin,
+}
+
+impl CdrRecord {
+    /// Assemble a record from the sixteen columns Master.csv lines and AMI events share, in
+    /// `cdr_csv` order (`text(i)` reads column `i`; the times and numbers come parsed), plus the tail.
+    pub(crate) fn from_columns(
+        text: impl Fn(usize) -> CdrText,
+        utc: crate::cdr::times::UtcTimes,
+        (duration, billsec): (i64, i64),
+        disposition: &[u8],
+        tail: TailColumns,
+    ) -> Self {
+        CdrRecord {
+            accountcode: text(0),
+            src: text(1),
+            dst: text(2),
+            dcontext: text(3),
+            clid: text(4),
+            channel: text(5),
+            dstchannel: text(6),
+            lastapp: text(7),
+            lastdata: text(8),
+            start: utc.start,
+            answer: utc.answer,
+            end: utc.end,
+            duration,
+            billsec,
+            disposition: Disposition::from_bytes(disposition),
+            amaflags: text(15),
+            uniqueid: tail.uniqueid,
+            userfield: tail.userfield,
+            peeraccount: tail.peeraccount,
+            linkedid: tail.linkedid,
+            sequence: tail.sequence,
+            extras: tail.extras,
+            origin: tail.origin,
+        }
+    }
+}
+
 /// Where a record came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CdrOrigin {
