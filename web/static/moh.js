@@ -94,8 +94,13 @@
       input.value = "";
     });
     input.addEventListener("change", () => { for (const f of input.files) upload(f); input.value = ""; });
-    form.addEventListener("dragover", (e) => { e.preventDefault(); form.classList.add("dragging"); });
-    form.addEventListener("dragleave", () => form.classList.remove("dragging"));
+    // A drop zone must cancel dragenter and dragover, or the browser refuses the drop.
+    const over = (e) => { e.preventDefault(); e.dataTransfer.dropEffect = "copy"; form.classList.add("dragging"); };
+    form.addEventListener("dragenter", over);
+    form.addEventListener("dragover", over);
+    form.addEventListener("dragleave", (e) => {
+      if (!form.contains(e.relatedTarget)) form.classList.remove("dragging");
+    });
     form.addEventListener("drop", (e) => {
       e.preventDefault();
       form.classList.remove("dragging");
@@ -103,21 +108,58 @@
     });
   }
 
-  // Drag reordering: dropping a file on another moves it to that position.
+  // Drag reordering: dropping a file on another moves it to that position. The up/down buttons do
+  // the same without a mouse.
   let dragged = null;
-  list.addEventListener("dragstart", (e) => { dragged = e.target.closest("li.moh-file"); });
-  list.addEventListener("dragover", (e) => { if (dragged) e.preventDefault(); });
+  const clearTargets = () => {
+    for (const li of list.querySelectorAll(".drop-target")) li.classList.remove("drop-target");
+  };
+  list.addEventListener("dragstart", (e) => {
+    dragged = e.target.closest("li.moh-file");
+    if (!dragged) return;
+    e.dataTransfer.effectAllowed = "move";
+    e.dataTransfer.setData("text/plain", dragged.dataset.id);
+    dragged.classList.add("dragged");
+  });
+  list.addEventListener("dragover", (e) => {
+    const target = e.target.closest("li.moh-file");
+    if (!dragged || !target) return;
+    e.preventDefault();
+    e.dataTransfer.dropEffect = "move";
+    clearTargets();
+    if (target !== dragged) target.classList.add("drop-target");
+  });
+  list.addEventListener("dragenter", (e) => { if (dragged) e.preventDefault(); });
+  list.addEventListener("dragend", () => {
+    clearTargets();
+    if (dragged) dragged.classList.remove("dragged");
+    dragged = null;
+  });
   list.addEventListener("drop", async (e) => {
     const target = e.target.closest("li.moh-file");
-    if (!dragged || !target || target === dragged) return;
+    const moving = dragged;
+    clearTargets();
+    if (!moving || !target || target === moving) return;
     e.preventDefault();
     const position = [...list.children].indexOf(target) + 1;
-    const answer = await fetch(api + "/files/" + dragged.dataset.id, {
+    const answer = await fetch(api + "/files/" + moving.dataset.id, {
       method: "PATCH",
       headers: { "Content-Type": "application/json", "X-CSRF-Token": csrf },
       body: JSON.stringify({ position }),
     });
-    if (answer.ok) window.location.reload();
-    dragged = null;
+    if (answer.ok) {
+      // Show the new order (and the notice); a URL that differs only in its hash would not reload.
+      const next = "/moh/" + encodeURIComponent(category) + "?done=moved&file=" + moving.dataset.id;
+      if (next === window.location.pathname + window.location.search) window.location.reload();
+      else window.location.assign(next + "#file-" + moving.dataset.id);
+      return;
+    }
+    let message = String(answer.status);
+    try { message = (await answer.json()).error || message; } catch (_) { /* keep the status */ }
+    const status = document.createElement("p");
+    status.className = "error";
+    status.setAttribute("role", "alert");
+    status.textContent = "Could not move the file: " + message;
+    list.before(status);
   });
 })();

@@ -122,6 +122,47 @@ pub struct CategoryPage {
     problems: Problems,
     notice: Option<String>,
     reports: Vec<FileView>,
+    /// The move button that gets `autofocus` after a move, so keyboard users stay on the item.
+    focus: Option<MoveFocus>,
+}
+
+/// Which way a move button moves its file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Direction {
+    Up,
+    Down,
+}
+
+/// The move button to focus after a move: the one pressed, or the other one of the same file when
+/// the pressed one is now disabled (the file reached the top or the bottom).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MoveFocus {
+    file: i64,
+    direction: Direction,
+}
+
+impl CategoryPage {
+    /// Whether the `direction` move button of `file` gets `autofocus`.
+    pub fn autofocus(&self, file: &i64, direction: &str) -> bool {
+        let Some(focus) = self.focus else { return false };
+        let wanted = match focus.direction {
+            Direction::Up => "up",
+            Direction::Down => "down",
+        };
+        focus.file == *file && wanted == direction
+    }
+
+    fn focus_after_move(&mut self, file: i64, pressed: Direction) {
+        let Some(index) = self.files.iter().position(|f| f.file.id == file) else { return };
+        let last = self.files.len().saturating_sub(1);
+        let direction = match pressed {
+            Direction::Up if index == 0 && last > 0 => Direction::Down,
+            Direction::Down if index == last && last > 0 => Direction::Up,
+            other => other,
+        };
+        self.focus = Some(MoveFocus { file, direction });
+    }
 }
 
 async fn index_page(
@@ -172,13 +213,27 @@ async fn category_page(
     let category = CategoryView::of(&c);
     let files = c.files.iter().map(|f| FileView::of(name, f, state.moh.formats())).collect();
     let (form, problems) = edit.unwrap_or_else(|| (CategoryForm::of(&category), Problems::default()));
-    Ok(CategoryPage { chrome: Chrome::new(p, "/moh"), category, files, form, problems, notice, reports })
+    Ok(CategoryPage {
+        chrome: Chrome::new(p, "/moh"),
+        category,
+        files,
+        form,
+        problems,
+        notice,
+        reports,
+        focus: None,
+    })
 }
 
 #[derive(Deserialize)]
 pub struct Done {
     #[serde(default)]
     done: Option<String>,
+    /// After a move: the file moved and the button pressed (`up` / `down`).
+    #[serde(default)]
+    file: Option<i64>,
+    #[serde(default)]
+    pressed: Option<Direction>,
 }
 
 pub async fn category(
@@ -195,7 +250,11 @@ pub async fn category(
         "deleted" => Some("File deleted.".to_string()),
         _ => None,
     });
-    category_page(&state, &p, &name, None, notice, Vec::new()).await
+    let mut page = category_page(&state, &p, &name, None, notice, Vec::new()).await?;
+    if let (Some(file), Some(pressed)) = (done.file, done.pressed) {
+        page.focus_after_move(file, pressed);
+    }
+    Ok(page)
 }
 
 /// Re-renders the category page with the error, keeping an honest status.
@@ -313,6 +372,9 @@ pub async fn replace_file(
 #[derive(Deserialize)]
 pub struct MoveForm {
     position: i64,
+    /// Which button was pressed, so the page can put the focus back on it.
+    #[serde(default)]
+    pressed: Option<Direction>,
 }
 
 pub async fn move_file(
@@ -323,7 +385,16 @@ pub async fn move_file(
     Form(form): Form<MoveForm>,
 ) -> Response {
     match state.moh.move_file(&p.actor(addr), &name, id, form.position).await {
-        Ok(()) => Redirect::to(&format!("/moh/{name}?done=moved#file-{id}")).into_response(),
+        Ok(()) => {
+            let pressed = match form.pressed {
+                Some(Direction::Up) => "&pressed=up",
+                Some(Direction::Down) => "&pressed=down",
+                None => "",
+            };
+            // No `#file-…` fragment: a document with a target fragment ignores `autofocus`, and the
+            // focused button scrolls into view by itself.
+            Redirect::to(&format!("/moh/{name}?done=moved&file={id}{pressed}")).into_response()
+        }
         Err(e) => category_error(&state, &p, &name, None, e).await,
     }
 }

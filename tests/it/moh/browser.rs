@@ -17,10 +17,7 @@ async fn console_upload_preview_and_delete(backend: Backend) {
     app.add_user("admin", ringside::auth::Role::Admin, ADMIN_PW).await;
     let browser = Browser::start().await;
     let b = &browser.client;
-    b.goto(&app.url("/login?next=/moh")).await.expect("open");
-    b.find(Locator::Id("username")).await.expect("user").send_keys("admin").await.expect("type");
-    b.find(Locator::Id("password")).await.expect("pw").send_keys(ADMIN_PW).await.expect("type");
-    b.find(Locator::Css("button[type=submit]")).await.expect("button").click().await.expect("sign in");
+    super::ui::sign_in(b, &app, "/moh").await;
     b.wait().for_element(Locator::Id("moh-create")).await.expect("MoH page");
 
     // A bad name is refused next to the field, then a good one is created.

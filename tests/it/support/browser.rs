@@ -60,6 +60,15 @@ impl Browser {
         Self { client, driver, _profile: profile }
     }
 
+    /// Makes the page behave as if its window had focus, as a real window being typed into does.
+    /// Headless Chromium otherwise drops window focus on navigation, so `:focus` styles (and
+    /// `autofocus` outlines) would not show on a freshly loaded page. Uses chromedriver's CDP bridge.
+    pub async fn emulate_focus(&self) {
+        let cmd =
+            Cdp { cmd: "Emulation.setFocusEmulationEnabled", params: serde_json::json!({ "enabled": true }) };
+        self.client.issue_cmd(cmd).await.expect("focus emulation");
+    }
+
     pub async fn close(mut self) {
         let _ = self.client.clone().close().await;
         let _ = self.driver.kill();
@@ -70,5 +79,27 @@ impl Browser {
 impl Drop for Browser {
     fn drop(&mut self) {
         let _ = self.driver.kill();
+    }
+}
+
+/// A Chrome DevTools Protocol command sent through chromedriver (`POST …/goog/cdp/execute`).
+#[derive(Debug)]
+struct Cdp {
+    cmd: &'static str,
+    params: serde_json::Value,
+}
+
+impl fantoccini::wd::WebDriverCompatibleCommand for Cdp {
+    fn endpoint(
+        &self,
+        base: &reqwest::Url,
+        session: Option<&str>,
+    ) -> Result<reqwest::Url, <reqwest::Url as std::str::FromStr>::Err> {
+        base.join(&format!("session/{}/goog/cdp/execute", session.unwrap_or_default()))
+    }
+
+    fn method_and_body(&self, _: &reqwest::Url) -> (axum::http::Method, Option<String>) {
+        let body = serde_json::json!({ "cmd": self.cmd, "params": self.params });
+        (axum::http::Method::POST, Some(body.to_string()))
     }
 }
