@@ -62,11 +62,20 @@ pub async fn time_limit(State(state): State<AppState>, request: Request, next: N
     }
 }
 
+/// The routes that receive audio: page and API uploads, and the page and API replace of a file.
+/// Other posts under `…/files/{id}/` (move, rename, delete) keep the ordinary limit.
 fn is_upload(request: &Request) -> bool {
-    let path = request.uri().path();
-    request.method() == axum::http::Method::POST
-        && (path.starts_with("/moh/") || path.starts_with("/api/v1/moh/"))
-        && (path.ends_with("/files") || path.ends_with("/replace") || path.contains("/files/"))
+    if request.method() != axum::http::Method::POST {
+        return false;
+    }
+    let segments: Vec<&str> = request.uri().path().trim_matches('/').split('/').collect();
+    matches!(
+        segments.as_slice(),
+        ["moh", _, "files"]
+            | ["moh", _, "files", _, "replace"]
+            | ["api", "v1", "moh", "categories", _, "files"]
+            | ["api", "v1", "moh", "categories", _, "files", _]
+    )
 }
 
 /// Count every response by status class.
@@ -93,5 +102,10 @@ mod tests {
         assert!(!is_upload(&request("GET", "/api/v1/moh/categories/jazz/files")));
         assert!(!is_upload(&request("POST", "/users")));
         assert!(!is_upload(&request("POST", "/moh")));
+        assert!(is_upload(&request("POST", "/api/v1/moh/categories/jazz/files/3")));
+        assert!(!is_upload(&request("POST", "/moh/jazz/files/3/rename")));
+        assert!(!is_upload(&request("POST", "/moh/jazz/files/3/move")));
+        assert!(!is_upload(&request("POST", "/moh/jazz/files/3/delete")));
+        assert!(!is_upload(&request("PATCH", "/api/v1/moh/categories/jazz/files/3")));
     }
 }

@@ -5,6 +5,7 @@ mod bad_input;
 mod browser;
 mod flow;
 mod openapi;
+mod time_limit;
 mod ui;
 
 use std::path::{Path, PathBuf};
