@@ -10,6 +10,7 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
 use super::files::{receive, run_jobs};
+use super::sync::SyncBoard;
 use super::views::{CategoryView, FileView};
 use crate::moh::CategoryInput;
 use crate::web::AppState;
@@ -20,7 +21,8 @@ type ApiResult = Result<Response, ApiError>;
 
 pub async fn list(State(state): State<AppState>, _: Viewer) -> ApiResult {
     let all = state.moh.categories().await?;
-    Ok(Json(all.iter().map(CategoryView::of).collect::<Vec<_>>()).into_response())
+    let board = SyncBoard::of(&state.push);
+    Ok(Json(all.iter().map(|c| CategoryView::of(c).with_sync(&board)).collect::<Vec<_>>()).into_response())
 }
 
 /// A JSON body, with serde's message as a 400.
@@ -43,7 +45,8 @@ pub async fn create(
 pub async fn show(State(state): State<AppState>, _: Viewer, Path(name): Path<String>) -> ApiResult {
     let c = state.moh.category(&name).await?;
     let files: Vec<FileView> = c.files.iter().map(|f| FileView::of(&name, f, state.moh.formats())).collect();
-    let body = serde_json::json!({ "category": CategoryView::of(&c), "files": files });
+    let category = CategoryView::of(&c).with_sync(&SyncBoard::of(&state.push));
+    let body = serde_json::json!({ "category": category, "files": files });
     Ok(Json(body).into_response())
 }
 

@@ -8,6 +8,7 @@ pub mod api;
 pub mod files;
 pub mod openapi;
 pub mod pages;
+pub mod sync;
 pub mod views;
 pub mod waveform;
 

@@ -42,7 +42,7 @@ pub fn spec() -> Value {
     let common = [("401", "not signed in"), ("403", "needs the admin role")];
     let mut paths = serde_json::Map::new();
     paths.insert("/api/v1/moh/categories".into(), json!({
-        "get": op("List categories with file count and total duration", "viewer", &[("200", "categories")]),
+        "get": op("List categories with file count, total duration and, with Asterisk servers configured, `sync`: per server {server, state in_sync|pending|failed, label, icon, detail}", "viewer", &[("200", "categories")]),
         "post": with_body(op("Create a category", "admin", &[("201", "created"), ("400", "invalid field; the message names it"), ("409", "name exists ignoring case")]), "application/json", category_schema()),
     }));
     paths.insert(cat.into(), json!({

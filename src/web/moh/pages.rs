@@ -11,6 +11,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
 use super::files::receive;
+use super::sync::SyncBoard;
 use super::views::{CategoryView, FileView};
 use crate::moh::model::FieldErrors;
 use crate::moh::{CategoryInput, MohError};
@@ -108,6 +109,8 @@ impl Problems {
 pub struct IndexPage {
     chrome: Chrome,
     categories: Vec<CategoryView>,
+    /// An enabled Asterisk server is configured, so the list has a sync status column.
+    servers: bool,
     form: CategoryForm,
     problems: Problems,
 }
@@ -171,8 +174,10 @@ async fn index_page(
     form: CategoryForm,
     problems: Problems,
 ) -> Result<IndexPage, WebError> {
-    let categories = state.moh.categories().await?.iter().map(CategoryView::of).collect();
-    Ok(IndexPage { chrome: Chrome::new(p, "/moh"), categories, form, problems })
+    let board = SyncBoard::of(&state.push);
+    let categories =
+        state.moh.categories().await?.iter().map(|c| CategoryView::of(c).with_sync(&board)).collect();
+    Ok(IndexPage { chrome: Chrome::new(p, "/moh"), categories, servers: board.any_server(), form, problems })
 }
 
 pub async fn index(State(state): State<AppState>, Viewer(p): Viewer) -> Result<IndexPage, WebError> {
@@ -210,7 +215,7 @@ async fn category_page(
     reports: Vec<FileView>,
 ) -> Result<CategoryPage, WebError> {
     let c = state.moh.category(name).await?;
-    let category = CategoryView::of(&c);
+    let category = CategoryView::of(&c).with_sync(&SyncBoard::of(&state.push));
     let files = c.files.iter().map(|f| FileView::of(name, f, state.moh.formats())).collect();
     let (form, problems) = edit.unwrap_or_else(|| (CategoryForm::of(&category), Problems::default()));
     Ok(CategoryPage {

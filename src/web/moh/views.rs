@@ -4,6 +4,7 @@
 
 use serde::Serialize;
 
+use super::sync::{SyncBadge, SyncBoard};
 use crate::moh::MohFile;
 use crate::moh::conf::CategoryFiles;
 
@@ -24,6 +25,9 @@ pub struct CategoryView {
     /// `m:ss`, for pages.
     #[serde(skip)]
     pub total: String,
+    /// The category's state on every enabled Asterisk server (absent when none is configured).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub sync: Vec<SyncBadge>,
 }
 
 #[derive(Debug, Serialize)]
@@ -59,7 +63,14 @@ impl CategoryView {
             file_count: c.files.len(),
             total_duration_ms: c.files.iter().map(|f| f.duration_ms).sum(),
             total: duration(c.files.iter().map(|f| f.duration_ms).sum()),
+            sync: Vec::new(),
         }
+    }
+
+    /// Adds the per-server sync badges.
+    pub fn with_sync(mut self, board: &SyncBoard) -> Self {
+        self.sync = board.badges(&self.name);
+        self
     }
 }
 

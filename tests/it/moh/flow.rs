@@ -230,6 +230,7 @@ async fn default_category_is_seeded(backend: Backend) {
     assert!((15_000..=17_000).contains(&ms), "{ms}");
     assert_eq!(tree(&moh_root(&app).join("default")).len(), 5);
     assert!(conf_text(&app).contains("[default]\nmode=files\n"));
+    super::sync::assert_no_badges(&api).await;
     app.stop().await;
 }
 

@@ -5,6 +5,7 @@ mod bad_input;
 mod browser;
 mod flow;
 mod openapi;
+mod sync;
 mod time_limit;
 mod ui;
 
