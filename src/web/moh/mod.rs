@@ -6,6 +6,7 @@
 
 pub mod api;
 pub mod files;
+pub mod forms;
 pub mod openapi;
 pub mod pages;
 pub mod sync;
