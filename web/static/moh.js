@@ -108,6 +108,16 @@
     });
   }
 
+  // A file dropped beside the drop zone must not make the browser open it and leave the page.
+  const carriesFiles = (e) => e.dataTransfer && Array.from(e.dataTransfer.types).includes("Files");
+  const outsideZone = (e) => !(form && form.contains(e.target));
+  window.addEventListener("dragover", (e) => {
+    if (!carriesFiles(e) || !outsideZone(e)) return;
+    e.preventDefault();
+    e.dataTransfer.dropEffect = "none";
+  });
+  window.addEventListener("drop", (e) => { if (carriesFiles(e) && outsideZone(e)) e.preventDefault(); });
+
   // Drag reordering: dropping a file on another moves it to that position. The up/down buttons do
   // the same without a mouse.
   let dragged = null;

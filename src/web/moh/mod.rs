@@ -10,6 +10,7 @@ pub mod forms;
 pub mod openapi;
 pub mod pages;
 pub mod sync;
+pub mod test_hold;
 pub mod views;
 pub mod waveform;
 
@@ -35,6 +36,7 @@ pub fn router(max_upload_bytes: u64) -> Router<AppState> {
         .route("/moh/{name}", get(pages::category))
         .route("/moh/{name}/edit", post(pages::edit))
         .route("/moh/{name}/delete", post(pages::delete))
+        .route("/moh/{name}/test-hold", post(test_hold::test_hold))
         .route("/moh/{name}/files", page_upload)
         .route("/moh/{name}/files/{id}/move", post(pages::move_file))
         .route("/moh/{name}/files/{id}/rename", post(pages::rename_file))

@@ -13,6 +13,7 @@ use serde::Deserialize;
 use super::files::receive;
 use super::forms::{CategoryForm, Problems};
 use super::sync::SyncBoard;
+use super::test_hold::TestHoldPanel;
 use super::views::{CategoryView, FileView};
 use crate::moh::MohError;
 use crate::web::AppState;
@@ -43,6 +44,8 @@ pub struct CategoryPage {
     reports: Vec<FileView>,
     /// The move button that gets `autofocus` after a move, so keyboard users stay on the item.
     focus: Option<MoveFocus>,
+    /// The "Test hold on Asterisk" disclosure (shown to admins when an enabled server exists).
+    pub(super) test_hold: TestHoldPanel,
 }
 
 /// Which way a move button moves its file.
@@ -122,7 +125,7 @@ pub async fn create(
     }
 }
 
-async fn category_page(
+pub(super) async fn category_page(
     state: &AppState,
     p: &crate::auth::session::Principal,
     name: &str,
@@ -143,6 +146,7 @@ async fn category_page(
         notice,
         reports,
         focus: None,
+        test_hold: TestHoldPanel::default(),
     })
 }
 

@@ -6,6 +6,7 @@ mod browser;
 mod flow;
 mod openapi;
 mod sync;
+mod test_hold;
 mod time_limit;
 mod ui;
 

@@ -97,10 +97,11 @@ async fn pages_show_each_servers_sync_state(backend: Backend) {
     app.stop().await;
 }
 
-/// With no Asterisk server configured, the pages carry no badge and no status column.
+/// With no Asterisk server configured, the pages carry no badge, no status column and no test hold.
 pub async fn assert_no_badges(api: &Api) {
     for path in ["/moh", "/moh/default"] {
         let page = api.client.get(path).await.text().await.expect("page");
         assert!(!page.contains("sync-badges") && !page.contains(">Status</th>"), "{path}: {page}");
+        assert!(!page.contains("Test hold on Asterisk"), "no server, no test hold: {page}");
     }
 }
