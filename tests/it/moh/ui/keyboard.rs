@@ -13,7 +13,7 @@ use crate::moh::sine_wav;
 use crate::support::TestApp;
 
 /// Presses `keys` together (each down in order, then up in reverse), like Shift+Tab.
-async fn chord(b: &Client, keys: &[char]) {
+pub(super) async fn chord(b: &Client, keys: &[char]) {
     let mut actions = KeyActions::new("keyboard".into());
     for k in keys {
         actions = actions.then(KeyAction::Down { value: *k });
@@ -24,18 +24,18 @@ async fn chord(b: &Client, keys: &[char]) {
     b.perform_actions(actions).await.expect("key press");
 }
 
-async fn press(b: &Client, key: Key) {
+pub(super) async fn press(b: &Client, key: Key) {
     chord(b, &[key.into()]).await;
 }
 
-async fn type_text(b: &Client, text: &str) {
+pub(super) async fn type_text(b: &Client, text: &str) {
     for c in text.chars() {
         chord(b, &[c]).await;
     }
 }
 
 /// Presses Tab (or Shift+Tab) until the focused element matches `selector`.
-async fn tab_to(b: &Client, selector: &str, backwards: bool) {
+pub(super) async fn tab_to(b: &Client, selector: &str, backwards: bool) {
     let check = "return document.activeElement && document.activeElement.matches(arguments[0]);";
     for _ in 0..250 {
         if backwards {
@@ -52,7 +52,7 @@ async fn tab_to(b: &Client, selector: &str, backwards: bool) {
 
 /// The focused element matches `selector`, is `:focus-visible` (or focused by `autofocus` after a
 /// post, which browsers never count as such) and draws a real outline.
-async fn assert_focus_visible(b: &Client, selector: &str) {
+pub(super) async fn assert_focus_visible(b: &Client, selector: &str) {
     let state = js(
         b,
         "const e = document.activeElement; const s = getComputedStyle(e);\

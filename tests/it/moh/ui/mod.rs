@@ -1,6 +1,7 @@
 //! The console beyond the happy path of `moh::browser`, in one real headless Chromium session per
 //! backend (one browser start, one server): keyboard-only use, drag-and-drop upload of several
-//! files, drag reordering, and a phone-sized window.
+//! files, drag reordering, and a phone-sized window. `hold` adds the category page's test hold by
+//! keyboard against the fake Asterisk (its own server and browser).
 //!
 //! The drag tests dispatch real `DragEvent`s carrying a `DataTransfer` (with `File`s built in the
 //! page from fixture bytes) at the page's own handlers: WebDriver cannot drive a native OS drag, and
@@ -8,6 +9,7 @@
 //! Everything else is real key presses and real form posts.
 
 mod drag;
+mod hold;
 mod keyboard;
 mod phone;
 
