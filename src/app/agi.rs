@@ -38,7 +38,8 @@ pub async fn start_routing(
     Ok(Arc::new(routing))
 }
 
-/// Binds `[agi] bind` and serves FastAGI until shutdown (live sessions get the grace period).
+/// Binds `[agi] bind` and serves FastAGI on its own thread until shutdown (live sessions get the
+/// grace period).
 pub async fn spawn_server(
     state: &AppState,
     shutdown: &CancellationToken,
@@ -51,7 +52,7 @@ pub async fn spawn_server(
     let addr = listener.local_addr()?;
     let scripts = StoreScripts::new(state.routing.live(), state.routing.log.clone());
     let server = AgiServer::new(config.clone(), Arc::new(scripts));
-    tasks.spawn(server.serve(listener, shutdown.clone()));
+    tasks.spawn(server.spawn_dedicated(listener, shutdown.clone())?);
     tracing::info!(address = %addr, "FastAGI listening on agi://{addr}/");
     Ok(addr)
 }
