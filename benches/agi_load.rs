@@ -16,8 +16,8 @@ use std::time::{Duration, Instant};
 
 use ringside::asterisk::agi::{AgiConfig, AgiServer, RuleBookScripts};
 use ringside::flows::{RuleBook, RuleBookSpec};
-use ringside::routing::DecisionLog;
-use ringside::routing::scripts::StoreScripts;
+use ringside::routing::scripts::{Decider, StoreScripts};
+use ringside::routing::{AnyClass, DecisionLog};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
@@ -149,7 +149,8 @@ fn rule_book_json() -> String {
 fn serve(rules_path: &str) -> Result<(), BoxError> {
     let spec: RuleBookSpec = serde_json::from_str(&std::fs::read_to_string(rules_path)?)?;
     let (log, mut decisions) = DecisionLog::new();
-    let scripts = Arc::new(StoreScripts::new(Arc::new(RuleBookScripts::new(RuleBook::new(spec)?)), log));
+    let live = Arc::new(RuleBookScripts::new(RuleBook::new(spec)?));
+    let scripts = Arc::new(StoreScripts::new(Decider::new(live, Arc::new(AnyClass), log)));
     let config = AgiConfig {
         max_sessions: 20_000,
         env_timeout_ms: 60_000,

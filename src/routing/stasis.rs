@@ -2,7 +2,7 @@
 //! the class the same rules choose, stopped when the channel leaves the application.
 //!
 //! ```text
-//! StasisStart args=[hold, queue?] ─▶ decide (live book, logged) ─▶ POST /channels/{id}/moh?mohClass=
+//! StasisStart args=[hold, queue?] ─▶ decide (live book, known classes, logged) ─▶ POST /channels/{id}/moh?mohClass=
 //! StasisEnd (a channel we hold)   ─▶ DELETE /channels/{id}/moh (404: already gone, fine)
 //! ```
 //!
@@ -17,8 +17,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use jiff::Timestamp;
 use tokio_util::sync::CancellationToken;
 
-use super::DecisionLog;
-use crate::asterisk::agi::{AgiScripts, RuleBookScripts};
+use super::scripts::Decider;
 use crate::asterisk::ari::{AriClient, AriEventBody, AriEvents, Channel};
 use crate::flows::CallFacts;
 
@@ -61,8 +60,7 @@ pub async fn run(
     server: String,
     client: AriClient,
     mut events: AriEvents,
-    live: Arc<RuleBookScripts>,
-    log: DecisionLog,
+    decider: Decider,
     stats: Arc<StasisStats>,
     shutdown: CancellationToken,
 ) {
@@ -76,8 +74,7 @@ pub async fn run(
             AriEventBody::StasisStart { args, channel } => match hold_request(&args) {
                 Some(queue) => {
                     let facts = channel_facts(&channel, queue, Timestamp::now());
-                    let Ok(decision) = live.decide_moh(&facts).await else { continue };
-                    log.record(&decision);
+                    let decision = decider.decide(&facts);
                     match client.start_channel_moh(&channel.id, decision.class.as_str()).await {
                         Ok(()) => {
                             stats.holds_started.fetch_add(1, Ordering::Relaxed);

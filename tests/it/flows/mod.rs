@@ -48,4 +48,13 @@ impl Admin {
     pub async fn get(&self, path: &str) -> (u16, Value) {
         self.call(reqwest::Method::GET, path, None).await
     }
+
+    /// Creates Music on Hold categories (rules may only name classes that exist).
+    pub async fn moh_classes(&self, names: &[&str]) {
+        for name in names {
+            let (status, body) =
+                self.post("/api/v1/moh/categories", serde_json::json!({ "name": name })).await;
+            assert_eq!(status, 201, "create MoH class {name}: {body}");
+        }
+    }
 }

@@ -34,6 +34,7 @@ async fn stasis_hold_starts_and_stops_moh(backend: Backend) {
     })
     .await;
     let admin = admin(&app).await;
+    admin.moh_classes(&["sales"]).await;
     assert_eq!(
         admin
             .post("/api/v1/flows/rules", json!({ "name": "sales", "queue": "sales", "class": "sales" }))
