@@ -1,6 +1,7 @@
 //! The Stasis app `ringside` against the fake ARI: the captured StasisStart (its `args` changed to
 //! `hold,sales`) gets MoH with the class the rules choose; the captured StasisEnd stops it; the
-//! replayed captured events (args `arg1`) are ignored; a dropped WebSocket re-registers the app.
+//! replayed captured events (args `arg1`) are ignored; a held call entering a bridge gets its MoH
+//! stopped while still in Stasis; a dropped WebSocket re-registers the app.
 
 use std::time::Duration;
 
@@ -59,6 +60,26 @@ async fn stasis_hold_starts_and_stops_moh(backend: Backend) {
         requests.iter().filter(|l| l.contains("/moh")).count(),
         2,
         "the replayed arg1 call is ignored: {requests:#?}"
+    );
+
+    // A second held call is picked up: it enters a bridge while still in Stasis, so its hold music
+    // stops then (the captured channel, renumbered; the bridge event wraps the same channel JSON).
+    let mut second = start.clone();
+    second["channel"]["id"] = json!("1796413666.14");
+    ari.push_text(vec![second.to_string()]);
+    wait_for(&ari, |r| r.iter().any(|l| l.starts_with("POST /ari/channels/1796413666.14/moh"))).await;
+    let bridged = json!({ "type": "ChannelEnteredBridge", "timestamp": second["timestamp"],
+        "application": "ringside", "bridge": { "id": "b1", "channels": [] }, "channel": second["channel"] });
+    ari.push_text(vec![bridged.to_string()]);
+    wait_for(&ari, |r| r.contains(&"DELETE /ari/channels/1796413666.14/moh".to_owned())).await;
+    let mut ended: serde_json::Value = serde_json::from_str(end).expect("JSON");
+    ended["channel"]["id"] = json!("1796413666.14");
+    ari.push_text(vec![ended.to_string(), start.to_string()]);
+    let requests = wait_for(&ari, |r| r.iter().filter(|l| l.contains(&moh_start)).count() == 2).await;
+    assert_eq!(
+        requests.iter().filter(|l| l.starts_with("DELETE /ari/channels/1796413666.14/moh")).count(),
+        1,
+        "a hold already stopped in the bridge is not stopped again at StasisEnd: {requests:#?}"
     );
 
     let connects = ari.ws_connects();
