@@ -84,11 +84,13 @@ pub async fn start_with(
         setup: Arc::new(SetupGate::default()),
         metrics: Arc::new(Metrics::default()),
         cdr: Arc::new(web::calls::CdrState::new()),
-        routing,
+        routing: routing.clone(),
         moh_changes,
         moh,
         push,
     };
+
+    state.metrics.add_source(routing.counters.clone());
 
     let listener = TcpListener::bind(config.web.listen).await.with_context(|| {
         format!("cannot listen on {} (web.listen): is another service using it?", config.web.listen)

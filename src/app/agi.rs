@@ -17,7 +17,7 @@ use crate::asterisk::ari::{AriClient, AriConfig, AriEventsConfig, spawn_events};
 use crate::config::Config;
 use crate::routing::decisions::{self, DecisionLog};
 use crate::routing::scripts::StoreScripts;
-use crate::routing::stasis::{self, StasisStats};
+use crate::routing::stasis;
 use crate::routing::{ClassCatalog, MohClasses, Routing};
 use crate::store::Store;
 use crate::web::AppState;
@@ -54,7 +54,8 @@ pub async fn spawn_server(
     })?;
     let addr = listener.local_addr()?;
     let scripts = StoreScripts::new(state.routing.decider());
-    let server = AgiServer::new(config.clone(), Arc::new(scripts));
+    let stats = state.routing.counters.agi.clone();
+    let server = AgiServer::with_stats(config.clone(), Arc::new(scripts), stats);
     tasks.spawn(server.spawn_dedicated(listener, shutdown.clone())?);
     tracing::info!(address = %addr, "FastAGI listening on agi://{addr}/");
     Ok(addr)
@@ -81,7 +82,7 @@ pub fn spawn_stasis(state: &AppState, shutdown: &CancellationToken, tasks: &Task
                     client,
                     events,
                     state.routing.decider(),
-                    Arc::new(StasisStats::default()),
+                    state.routing.counters.stasis.clone(),
                     shutdown.clone(),
                 ));
                 tracing::info!(server = %server.name, "Stasis application `ringside` registering");

@@ -11,6 +11,7 @@
 //! - [`classes`]: which MoH classes exist (the MoH store's categories, kept in memory).
 //! - [`scripts`]: the [`scripts::Decider`] both deciders use, and the `AgiScripts` implementation.
 //! - [`decisions`]: the non-blocking decision log and its retention.
+//! - [`metrics`]: the call-routing counters rendered on `/metrics`.
 //! - [`stasis`]: the ARI Stasis app `ringside`.
 //!
 //! Must not: speak a wire protocol itself or render HTML.
@@ -20,6 +21,7 @@ pub mod convert;
 pub mod decisions;
 pub mod edits;
 pub mod input;
+pub mod metrics;
 pub mod scripts;
 pub mod stasis;
 
@@ -72,6 +74,8 @@ pub struct Routing {
     current: Mutex<Snapshot>,
     classes: Arc<dyn ClassCatalog>,
     pub log: DecisionLog,
+    /// FastAGI, decision, Stasis and decision-log counters (for `/metrics`).
+    pub counters: Arc<metrics::RoutingCounters>,
 }
 
 impl Routing {
@@ -90,6 +94,7 @@ impl Routing {
             live: Arc::new(RuleBookScripts::new(book)),
             current: Mutex::new(snapshot),
             classes,
+            counters: Arc::new(metrics::RoutingCounters::new(log.stats.clone())),
             log,
         })
     }
@@ -102,6 +107,7 @@ impl Routing {
     /// The decider for calls: live book, known classes, decision log.
     pub fn decider(&self) -> scripts::Decider {
         scripts::Decider::new(self.live(), Arc::clone(&self.classes), self.log.clone())
+            .counting(Arc::clone(&self.counters.decisions))
     }
 
     pub async fn snapshot(&self) -> Snapshot {

@@ -9,6 +9,7 @@ use std::sync::Arc;
 
 use jiff::Timestamp;
 
+use super::metrics::{DecisionCounts, DecisionResult};
 use super::{ClassCatalog, DecisionLog};
 use crate::asterisk::agi::{AgiScripts, DecideError, RuleBookScripts};
 use crate::flows::{CallFacts, Decision, ScheduleState};
@@ -19,18 +20,28 @@ pub struct Decider {
     live: Arc<RuleBookScripts>,
     classes: Arc<dyn ClassCatalog>,
     log: DecisionLog,
+    counts: Arc<DecisionCounts>,
 }
 
 impl Decider {
     pub fn new(live: Arc<RuleBookScripts>, classes: Arc<dyn ClassCatalog>, log: DecisionLog) -> Self {
-        Self { live, classes, log }
+        Self { live, classes, log, counts: Arc::default() }
+    }
+
+    /// Counts decisions (by result and rule) into `counts` instead of a private tally.
+    pub fn counting(mut self, counts: Arc<DecisionCounts>) -> Self {
+        self.counts = counts;
+        self
     }
 
     /// First matching rule's class (or the fallback), checked against the existing classes.
     pub fn decide(&self, facts: &CallFacts) -> Decision {
         let book = self.live.book();
         let mut decision = book.decide(facts);
+        let mut result =
+            if decision.rule.is_some() { DecisionResult::Rule } else { DecisionResult::Fallback };
         if decision.class != *book.fallback() && !self.classes.exists(decision.class.as_str()) {
+            result = DecisionResult::MissingClass;
             tracing::warn!(
                 uniqueid = %decision.uniqueid,
                 rule = decision.rule_label(),
@@ -40,6 +51,7 @@ impl Decider {
             );
             decision.class = book.fallback().clone();
         }
+        self.counts.count(result, decision.rule.as_deref());
         self.log.record(&decision);
         decision
     }

@@ -101,7 +101,12 @@ pub struct AgiServer<S> {
 
 impl<S: AgiScripts> AgiServer<S> {
     pub fn new(config: AgiConfig, scripts: Arc<S>) -> Self {
-        Self { config: Arc::new(config), scripts, stats: Arc::new(ServerStats::default()) }
+        Self::with_stats(config, scripts, Arc::default())
+    }
+
+    /// [`AgiServer::new`] counting into `stats` (shared with `/metrics`).
+    pub fn with_stats(config: AgiConfig, scripts: Arc<S>, stats: Arc<ServerStats>) -> Self {
+        Self { config: Arc::new(config), scripts, stats }
     }
 
     /// Shared counters; stays valid after `serve` returns.

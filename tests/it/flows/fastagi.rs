@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use super::admin;
+use super::{admin, wait_for_metric};
 use crate::agi::fake::{FakeAsterisk, SESSION_ENV, SESSION_EXCHANGE, captured_replies};
 use crate::on_both_backends;
 use crate::support::{Backend, TestApp};
@@ -79,7 +79,10 @@ async fn store_backed_rules_over_fastagi(backend: Backend) {
 /// Rules are checked against the MoH store's classes when saved; a class deleted afterwards in the
 /// MoH console makes its rule give the fallback class (the rule still shows as the one that matched).
 async fn deleted_class_gives_the_fallback(backend: Backend) {
-    let app = TestApp::spawn(backend).await;
+    let app = TestApp::spawn_with(backend, |config| {
+        config.metrics.listen = Some("127.0.0.1:0".parse().expect("addr"));
+    })
+    .await;
     let admin = admin(&app).await;
     let rule = json!({ "name": "sales queue", "queue": "sales", "class": "sales" });
     let (status, body) = admin.post("/api/v1/flows/rules", rule.clone()).await;
@@ -108,6 +111,8 @@ async fn deleted_class_gives_the_fallback(backend: Backend) {
             b"SET VARIABLE RINGSIDE_RULE \"sales queue\"\n".to_vec(),
         ]
     );
+    wait_for_metric(&app, "ringside_moh_decisions_total{result=\"missing_class\",rule=\"sales queue\"} 1")
+        .await;
     let other = json!({ "name": "night", "context": "night", "class": "default" });
     assert_eq!(admin.post("/api/v1/flows/rules", other).await.0, 201, "the stale class blocks no other edit");
     app.stop().await;

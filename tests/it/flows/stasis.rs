@@ -5,7 +5,7 @@
 
 use std::time::Duration;
 
-use super::admin;
+use super::{admin, wait_for_metric};
 use crate::fakes::ari::{EVENTS, FakeAri};
 use crate::on_both_backends;
 use crate::support::{Backend, TestApp};
@@ -32,6 +32,7 @@ async fn stasis_hold_starts_and_stops_moh(backend: Backend) {
         let server =
             json!({ "name": "pbx1", "ari_url": base, "ari_user": "ringside", "ari_password": "secret" });
         config.asterisk = vec![serde_json::from_value(server).expect("asterisk entry")];
+        config.metrics.listen = Some("127.0.0.1:0".parse().expect("addr"));
     })
     .await;
     let admin = admin(&app).await;
@@ -81,6 +82,13 @@ async fn stasis_hold_starts_and_stops_moh(backend: Backend) {
         1,
         "a hold already stopped in the bridge is not stopped again at StasisEnd: {requests:#?}"
     );
+    for line in [
+        "ringside_stasis_holds_total{event=\"started\"} 3",
+        "ringside_stasis_holds_total{event=\"stopped\"} 2",
+        "ringside_moh_decisions_total{result=\"rule\",rule=\"sales\"} 3",
+    ] {
+        wait_for_metric(&app, line).await;
+    }
 
     let connects = ari.ws_connects();
     ari.drop_websockets();
