@@ -16,6 +16,8 @@ use std::time::{Duration, Instant};
 
 use ringside::asterisk::agi::{AgiConfig, AgiServer, RuleBookScripts};
 use ringside::flows::{RuleBook, RuleBookSpec};
+use ringside::routing::scripts::{Decider, StoreScripts};
+use ringside::routing::{AnyClass, DecisionLog};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
@@ -24,6 +26,8 @@ const ENV: &[u8] =
 const LEVELS: [usize; 3] = [1, 100, 1000];
 const RUN_FOR: Duration = Duration::from_secs(3);
 const HELD_SESSIONS: usize = 10_000;
+/// Offered rates for the open-loop latency runs (100 callers each).
+const PACED_RATES: [f64; 2] = [1000.0, 3000.0];
 
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
@@ -32,47 +36,66 @@ fn main() -> Result<(), BoxError> {
     if let Some(i) = args.iter().position(|a| a == "--serve") {
         return serve(args.get(i + 1).ok_or("--serve needs the rules path")?);
     }
+    if args.iter().any(|a| a == "--serve-floor") {
+        return serve_floor();
+    }
     let rules = std::env::temp_dir().join("ringside-agi-bench-rules.json");
     std::fs::write(&rules, rule_book_json())?;
     let rules = rules.to_string_lossy().into_owned();
-    let client = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
+    let client = client_runtime()?;
+    println!("load average before: {}", load_average());
 
     let exe = std::env::current_exe()?;
     let mut ours = Peer::start(Command::new(&exe).args(["--serve", &rules]))?;
     let python = std::env::var("PYTHON").unwrap_or_else(|_| "python3".to_owned());
     let script = concat!(env!("CARGO_MANIFEST_DIR"), "/benches/agi_peer.py");
     let mut peer = Peer::start(Command::new(python).args([script, &rules]))?;
+    let mut floor = Peer::start(Command::new(&exe).arg("--serve-floor"))?;
 
     client.block_on(async {
         for (name, addr) in [("ringside", ours.addr), ("panoramisk", peer.addr)] {
-            let (_, commands) = one_session(addr).await?;
+            let mut commands = Vec::new();
+            one_session(addr, Some(&mut commands)).await?;
             println!("{name:<10} answer: {}", commands.join(" | ").replace('\n', ""));
             run_level(addr, 10, Duration::from_millis(500)).await; // warm-up
         }
         println!("\nsessions/s and latency (closed loop: the load generator shares the 2 cores with the server)");
         println!(
-            "{:>5} | {:>10} {:>7} {:>7} {:>11} | {:>10} {:>7} {:>7} {:>11} | {:>6} {:>9}",
-            "conc", "ringside/s", "p50 ms", "p99 ms", "usr+sys µs", "python/s", "p50 ms", "p99 ms", "usr+sys µs", "ratio", "usr ratio"
+            "{:>5} | {:>10} {:>7} {:>7} {:>11} {:>6} | {:>10} {:>7} {:>7} {:>11} {:>6} | {:>6} {:>9}",
+            "conc", "ringside/s", "p50 ms", "p99 ms", "usr+sys µs", "gen µs", "python/s", "p50 ms", "p99 ms", "usr+sys µs", "gen µs", "ratio", "cpu ratio"
         );
+        let mut python_at_100 = f64::NAN;
         for level in LEVELS {
             let r = measure(&ours, level).await;
             let p = measure(&peer, level).await;
+            if level == 100 {
+                python_at_100 = p.rate;
+            }
             println!(
-                "{level:>5} | {:>10.0} {:>7.3} {:>7.3} {:>5.1}+{:<5.1} | {:>10.0} {:>7.3} {:>7.3} {:>5.1}+{:<5.1} | {:>5.1}x {:>8.1}x  (errors {}/{})",
-                r.rate, r.p50, r.p99, r.user_us, r.sys_us, p.rate, p.p50, p.p99, p.user_us, p.sys_us,
-                r.rate / p.rate, p.user_us / r.user_us, r.errors, p.errors
+                "{level:>5} | {:>10.0} {:>7.3} {:>7.3} {:>5.1}+{:<5.1} {:>6.1} | {:>10.0} {:>7.3} {:>7.3} {:>5.1}+{:<5.1} {:>6.1} | {:>5.1}x {:>8.1}x  (errors {}/{})",
+                r.rate, r.p50, r.p99, r.user_us, r.sys_us, r.gen_us, p.rate, p.p50, p.p99, p.user_us, p.sys_us, p.gen_us,
+                r.rate / p.rate, (p.user_us + p.sys_us) / (r.user_us + r.sys_us), r.errors, p.errors
             );
         }
-        let (r, p) = (run_paced(ours.addr, 100, 1000.0).await, run_paced(peer.addr, 100, 1000.0).await);
+        for rate in PACED_RATES {
+            let (r, p) = (run_paced(ours.addr, 100, rate).await, run_paced(peer.addr, 100, rate).await);
+            println!(
+                "paced: 100 concurrent callers, {rate:.0} sessions/s offered | ringside {:.0}/s p50 {:.3} ms p99 {:.3} ms | python {:.0}/s p50 {:.3} ms p99 {:.3} ms",
+                r.rate, r.p50, r.p99, p.rate, p.p50, p.p99
+            );
+        }
+        let f = measure(&floor, 100).await;
         println!(
-            "paced: 100 concurrent callers, 1000 sessions/s offered | ringside {:.0}/s p50 {:.3} ms p99 {:.3} ms | python {:.0}/s p50 {:.3} ms p99 {:.3} ms",
-            r.rate, r.p50, r.p99, p.rate, p.p50, p.p99
+            "floor: a server that only does the TCP exchange (no parsing, no decision), 100 concurrent: {:.0}/s = {:.1}x python, server {:.1}+{:.1} µs, gen {:.1} µs",
+            f.rate, f.rate / python_at_100, f.user_us, f.sys_us, f.gen_us
         );
-        println!("usr+sys µs = server process CPU per session (user + kernel); usr ratio = python user CPU / ringside user CPU");
+        println!("usr+sys µs = server process CPU per session (user + kernel); gen µs = load generator CPU per session;");
+        println!("cpu ratio = python CPU per session / ringside CPU per session. Closed loop: latency = concurrency / rate.");
         Ok::<_, BoxError>(())
     })?;
     ours.stop();
     peer.stop();
+    floor.stop();
 
     let mut fresh = Peer::start(Command::new(&exe).args(["--serve", &rules]))?;
     let baseline = proc_status_kib(fresh.child.id(), "VmRSS:").unwrap_or(0);
@@ -88,6 +111,7 @@ fn main() -> Result<(), BoxError> {
         baseline as f64 / 1024.0,
         rss.saturating_sub(baseline) as f64 / HELD_SESSIONS as f64
     );
+    println!("load average after: {}", load_average());
     Ok(())
 }
 
@@ -117,22 +141,35 @@ fn rule_book_json() -> String {
     )
 }
 
-/// Server mode: Ringside's AGI server on 127.0.0.1:0 until stdin closes.
+/// Server mode: Ringside's AGI server on 127.0.0.1:0 until stdin closes, exactly as `serve` runs
+/// it: on its own current-thread runtime ([`AgiServer::spawn_dedicated`]), deciding through the
+/// production [`StoreScripts`] (live rule book + decision-log queue). The queue is drained by a task
+/// that counts and discards (the database insert is not part of the call's path and not measured).
+/// `RINGSIDE_BENCH_RUNTIME=multi` serves on a 2-worker multi-thread runtime instead, for comparison.
 fn serve(rules_path: &str) -> Result<(), BoxError> {
     let spec: RuleBookSpec = serde_json::from_str(&std::fs::read_to_string(rules_path)?)?;
-    let scripts = Arc::new(RuleBookScripts::new(RuleBook::new(spec)?));
+    let (log, mut decisions) = DecisionLog::new();
+    let live = Arc::new(RuleBookScripts::new(RuleBook::new(spec)?));
+    let scripts = Arc::new(StoreScripts::new(Decider::new(live, Arc::new(AnyClass), log)));
     let config = AgiConfig {
         max_sessions: 20_000,
         env_timeout_ms: 60_000,
         idle_timeout_ms: 60_000,
         ..AgiConfig::default()
     };
-    // RINGSIDE_BENCH_RUNTIME=current runs the server on a current-thread runtime, for comparison.
-    let runtime = match std::env::var("RINGSIDE_BENCH_RUNTIME").as_deref() {
-        Ok("current") => tokio::runtime::Builder::new_current_thread().enable_all().build()?,
-        _ => tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?,
+    let multi = std::env::var("RINGSIDE_BENCH_RUNTIME").as_deref() == Ok("multi");
+    let runtime = if multi {
+        tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?
+    } else {
+        tokio::runtime::Builder::new_current_thread().enable_all().build()?
     };
     runtime.block_on(async {
+        tokio::spawn(async move {
+            let mut batch = Vec::with_capacity(256);
+            while decisions.recv_many(&mut batch, 256).await > 0 {
+                batch.clear();
+            }
+        });
         let listener = ringside::asterisk::agi::server::bind(SocketAddr::from(([127, 0, 0, 1], 0)))?;
         println!("PORT {}", listener.local_addr()?.port());
         let shutdown = tokio_util::sync::CancellationToken::new();
@@ -141,8 +178,51 @@ fn serve(rules_path: &str) -> Result<(), BoxError> {
             let _ = std::io::stdin().lines().count();
             stop.cancel();
         });
-        AgiServer::new(config, scripts).serve(listener, shutdown).await;
+        let server = AgiServer::new(config, scripts);
+        if multi {
+            server.serve(listener, shutdown).await;
+        } else {
+            server.spawn_dedicated(listener, shutdown)?.await;
+        }
         Ok(())
+    })
+}
+
+/// Floor mode: the least a FastAGI server can do per session on this machine — accept, read up to
+/// the blank line, send three fixed commands each after the previous reply, close — on one
+/// current-thread runtime. No parsing, limits or decision: the kernel's TCP cost plus a minimal task.
+fn serve_floor() -> Result<(), BoxError> {
+    const COMMANDS: [&[u8]; 3] = [
+        b"SET VARIABLE CHANNEL(musicclass) sales\n",
+        b"SET VARIABLE RINGSIDE_MOH sales\n",
+        b"SET VARIABLE RINGSIDE_RULE sales-queue\n",
+    ];
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+    runtime.block_on(async {
+        let listener = ringside::asterisk::agi::server::bind(SocketAddr::from(([127, 0, 0, 1], 0)))?;
+        println!("PORT {}", listener.local_addr()?.port());
+        loop {
+            let (mut stream, _) = listener.accept().await?;
+            tokio::spawn(async move {
+                stream.set_nodelay(true)?;
+                let mut buf = [0u8; 4096];
+                let mut seen = Vec::new();
+                while !seen.windows(2).any(|w| w == b"\n\n") {
+                    let n = stream.read(&mut buf).await?;
+                    if n == 0 {
+                        return Ok::<_, std::io::Error>(());
+                    }
+                    seen.extend_from_slice(&buf[..n]);
+                }
+                for cmd in COMMANDS {
+                    stream.write_all(cmd).await?;
+                    if stream.read(&mut buf).await? == 0 {
+                        return Ok(());
+                    }
+                }
+                stream.shutdown().await
+            });
+        }
     })
 }
 
@@ -171,35 +251,64 @@ impl Peer {
     }
 }
 
-/// One full FastAGI session; returns its latency and the commands received.
-async fn one_session(addr: SocketAddr) -> std::io::Result<(Duration, Vec<String>)> {
+/// One full FastAGI session: answers every command with `200 result=1` until the server closes.
+/// Returns the latency and the number of commands; `commands` (if given) receives their text.
+async fn one_session(
+    addr: SocketAddr,
+    mut commands: Option<&mut Vec<String>>,
+) -> std::io::Result<(Duration, usize)> {
     let started = Instant::now();
     let mut stream = TcpStream::connect(addr).await?;
     stream.set_nodelay(true)?;
     stream.write_all(ENV).await?;
-    let (mut buf, mut commands) = ([0u8; 1024], Vec::new());
+    let (mut buf, mut count) = ([0u8; 1024], 0);
     loop {
         let n = stream.read(&mut buf).await?;
         if n == 0 {
-            return Ok((started.elapsed(), commands));
+            return Ok((started.elapsed(), count));
         }
         for line in buf[..n].split_inclusive(|&b| b == b'\n').filter(|l| l.ends_with(b"\n")) {
-            commands.push(String::from_utf8_lossy(line).into_owned());
+            if let Some(commands) = commands.as_deref_mut() {
+                commands.push(String::from_utf8_lossy(line).into_owned());
+            }
+            count += 1;
             stream.write_all(b"200 result=1\n").await?;
         }
     }
 }
 
+/// The load generator's runtime: `AGI_BENCH_CLIENT_THREADS` workers (default 1, a current-thread
+/// runtime, so a single-threaded server and the generator each get one of the 2 cores).
+fn client_runtime() -> std::io::Result<tokio::runtime::Runtime> {
+    let threads: usize =
+        std::env::var("AGI_BENCH_CLIENT_THREADS").ok().and_then(|t| t.parse().ok()).unwrap_or(1);
+    if threads <= 1 {
+        tokio::runtime::Builder::new_current_thread().enable_all().build()
+    } else {
+        tokio::runtime::Builder::new_multi_thread().worker_threads(threads).enable_all().build()
+    }
+}
+
+/// `/proc/loadavg`'s first three fields (1, 5, 15 minutes) and the core count.
+fn load_average() -> String {
+    let avg = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
+    let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
+    format!("{} on {cores} cores", avg.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+}
+
 /// One level against one server, with the server's CPU time per completed session.
 async fn measure(peer: &Peer, level: usize) -> LevelResult {
     let before = proc_cpu_ticks(peer.child.id()).unwrap_or_default();
+    let gen_before = proc_cpu_ticks(std::process::id()).unwrap_or_default();
     let mut result = run_level(peer.addr, level, RUN_FOR).await;
     let after = proc_cpu_ticks(peer.child.id()).unwrap_or_default();
+    let gen_after = proc_cpu_ticks(std::process::id()).unwrap_or_default();
     let sessions = (result.rate * RUN_FOR.as_secs_f64()).max(1.0);
     // Linux reports utime/stime in USER_HZ = 100 ticks per second.
     let per_session = |a: u64, b: u64| a.saturating_sub(b) as f64 * 10_000.0 / sessions;
     result.user_us = per_session(after.0, before.0);
     result.sys_us = per_session(after.1, before.1);
+    result.gen_us = per_session(gen_after.0 + gen_after.1, gen_before.0 + gen_before.1);
     result
 }
 
@@ -212,6 +321,7 @@ fn proc_cpu_ticks(pid: u32) -> Option<(u64, u64)> {
 }
 
 struct LevelResult {
+    gen_us: f64,
     user_us: f64,
     sys_us: f64,
     rate: f64,
@@ -228,8 +338,8 @@ async fn run_level(addr: SocketAddr, concurrency: usize, run_for: Duration) -> L
             tokio::spawn(async move {
                 let (mut lat, mut errors) = (Vec::new(), 0usize);
                 while Instant::now() < deadline {
-                    match one_session(addr).await {
-                        Ok((d, cmds)) if cmds.len() == 3 => lat.push(d.as_micros() as u32),
+                    match one_session(addr, None).await {
+                        Ok((d, 3)) => lat.push(d.as_micros() as u32),
                         _ => errors += 1,
                     }
                 }
@@ -257,6 +367,7 @@ async fn collect(workers: Vec<WorkerResult>, started: Instant) -> LevelResult {
         all.get(i).map_or(f64::NAN, |us| *us as f64 / 1000.0)
     };
     LevelResult {
+        gen_us: 0.0,
         user_us: 0.0,
         sys_us: 0.0,
         rate: all.len() as f64 / elapsed,
@@ -279,8 +390,8 @@ async fn run_paced(addr: SocketAddr, workers: usize, rate: f64) -> LevelResult {
                 let (mut lat, mut errors) = (Vec::new(), 0usize);
                 while started.elapsed() < RUN_FOR {
                     ticks.tick().await;
-                    match one_session(addr).await {
-                        Ok((d, cmds)) if cmds.len() == 3 => lat.push(d.as_micros() as u32),
+                    match one_session(addr, None).await {
+                        Ok((d, 3)) => lat.push(d.as_micros() as u32),
                         _ => errors += 1,
                     }
                 }

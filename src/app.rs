@@ -10,7 +10,6 @@ use crate::auth::setup::SetupGate;
 use crate::auth::throttle::LoginThrottle;
 use crate::config::Config;
 use crate::metrics::Metrics;
-use crate::routing::AnyClass;
 use crate::web::{self, AppState};
 use anyhow::Context;
 use std::net::SocketAddr;
@@ -60,7 +59,7 @@ pub async fn start_with(
     let moh_changes = Arc::new(tokio::sync::watch::Sender::new(0));
     let moh = Arc::new(crate::moh::Moh::new(&config, store.clone(), moh_changes.clone())?);
     crate::moh::seed::ensure_default(&moh).await.context("preparing Music on Hold")?;
-    let routing = agi::start_routing(&config, &store, Arc::new(AnyClass), &shutdown, &tasks).await?;
+    let routing = agi::start_routing(&config, &store, moh_changes.subscribe(), &shutdown, &tasks).await?;
     let source: Arc<dyn DesiredSource> = match source {
         Some(source) => source,
         None => moh.clone(),
@@ -85,11 +84,13 @@ pub async fn start_with(
         setup: Arc::new(SetupGate::default()),
         metrics: Arc::new(Metrics::default()),
         cdr: Arc::new(web::calls::CdrState::new()),
-        routing,
+        routing: routing.clone(),
         moh_changes,
         moh,
         push,
     };
+
+    state.metrics.add_source(routing.counters.clone());
 
     let listener = TcpListener::bind(config.web.listen).await.with_context(|| {
         format!("cannot listen on {} (web.listen): is another service using it?", config.web.listen)

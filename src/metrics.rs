@@ -1,13 +1,26 @@
 //! Process-wide counters, rendered in the Prometheus text format for `/metrics`.
 //!
 //! Deliberately tiny: atomic counters owned by the areas that bump them, no labels beyond a few fixed
-//! ones, no registry crate.
+//! ones, no registry crate. An area with its own counters registers a [`MetricsSource`] at start-up
+//! ([`Metrics::add_source`]); `/metrics` renders the core counters, then every source in order.
 
 use std::fmt::Write;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, RwLock};
+
+/// Counters an area renders itself (Prometheus text, `# HELP`/`# TYPE` lines included).
+pub trait MetricsSource: Send + Sync {
+    fn render(&self, out: &mut String);
+}
+
+/// A Prometheus label value: `\`, `"` and newlines escaped.
+pub fn label_value(text: &str) -> String {
+    text.replace('\\', "\\\\").replace('"', "\\\"").replace('\n', "\\n")
+}
 
 #[derive(Default)]
 pub struct Metrics {
+    sources: RwLock<Vec<Arc<dyn MetricsSource>>>,
     pub http_requests_2xx: AtomicU64,
     pub http_requests_3xx: AtomicU64,
     pub http_requests_4xx: AtomicU64,
@@ -19,6 +32,11 @@ pub struct Metrics {
 }
 
 impl Metrics {
+    /// Adds an area's counters to `/metrics`.
+    pub fn add_source(&self, source: Arc<dyn MetricsSource>) {
+        self.sources.write().unwrap_or_else(|poisoned| poisoned.into_inner()).push(source);
+    }
+
     pub fn count_status(&self, status: u16) {
         let counter = match status {
             200..=299 => &self.http_requests_2xx,
@@ -55,6 +73,9 @@ impl Metrics {
         let _ = writeln!(out, "# HELP ringside_csrf_rejected_total Requests refused by the CSRF check.");
         let _ = writeln!(out, "# TYPE ringside_csrf_rejected_total counter");
         let _ = writeln!(out, "ringside_csrf_rejected_total {}", get(&self.csrf_rejected));
+        for source in self.sources.read().unwrap_or_else(|poisoned| poisoned.into_inner()).iter() {
+            source.render(&mut out);
+        }
         out
     }
 }

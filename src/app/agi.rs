@@ -1,13 +1,14 @@
 //! Start-up of call routing: the rule book and decision log, the FastAGI server, and the Stasis
 //! application on every `[[asterisk]]` server with ARI settings.
 //!
-//! The lead wires the MoH class list by passing a real [`ClassCatalog`] to [`start_routing`]
-//! (today `app::start` passes `AnyClass`, which accepts any valid class name).
+//! Rules are checked against the MoH store's categories ([`MohClasses`], reloaded on every MoH
+//! change), both when an admin saves them and on every call.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
 
 use anyhow::Context;
+use tokio::sync::watch;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
@@ -16,19 +17,21 @@ use crate::asterisk::ari::{AriClient, AriConfig, AriEventsConfig, spawn_events};
 use crate::config::Config;
 use crate::routing::decisions::{self, DecisionLog};
 use crate::routing::scripts::StoreScripts;
-use crate::routing::stasis::{self, StasisStats};
-use crate::routing::{ClassCatalog, Routing};
+use crate::routing::stasis;
+use crate::routing::{ClassCatalog, MohClasses, Routing};
 use crate::store::Store;
 use crate::web::AppState;
 
-/// Loads the rule book and starts the decision log writer and its daily retention.
+/// Loads the rule book and the MoH class list (kept current from `moh_changes`), and starts the
+/// decision log writer and its daily retention.
 pub async fn start_routing(
     config: &Config,
     store: &Arc<dyn Store>,
-    classes: Arc<dyn ClassCatalog>,
+    moh_changes: watch::Receiver<u64>,
     shutdown: &CancellationToken,
     tasks: &TaskTracker,
 ) -> anyhow::Result<Arc<Routing>> {
+    let classes: Arc<dyn ClassCatalog> = MohClasses::start(store.clone(), moh_changes, shutdown, tasks).await;
     let (log, rx) = DecisionLog::new();
     decisions::spawn_writer(store.clone(), rx, log.stats.clone(), shutdown, tasks);
     decisions::spawn_retention(store.clone(), config.agi.decision_retention_days, shutdown, tasks);
@@ -38,7 +41,8 @@ pub async fn start_routing(
     Ok(Arc::new(routing))
 }
 
-/// Binds `[agi] bind` and serves FastAGI until shutdown (live sessions get the grace period).
+/// Binds `[agi] bind` and serves FastAGI on its own thread until shutdown (live sessions get the
+/// grace period).
 pub async fn spawn_server(
     state: &AppState,
     shutdown: &CancellationToken,
@@ -49,9 +53,10 @@ pub async fn spawn_server(
         format!("cannot listen on {} (agi.bind): is another FastAGI server using it?", config.bind)
     })?;
     let addr = listener.local_addr()?;
-    let scripts = StoreScripts::new(state.routing.live(), state.routing.log.clone());
-    let server = AgiServer::new(config.clone(), Arc::new(scripts));
-    tasks.spawn(server.serve(listener, shutdown.clone()));
+    let scripts = StoreScripts::new(state.routing.decider());
+    let stats = state.routing.counters.agi.clone();
+    let server = AgiServer::with_stats(config.clone(), Arc::new(scripts), stats);
+    tasks.spawn(server.spawn_dedicated(listener, shutdown.clone())?);
     tracing::info!(address = %addr, "FastAGI listening on agi://{addr}/");
     Ok(addr)
 }
@@ -76,9 +81,8 @@ pub fn spawn_stasis(state: &AppState, shutdown: &CancellationToken, tasks: &Task
                     server.name.clone(),
                     client,
                     events,
-                    state.routing.live(),
-                    state.routing.log.clone(),
-                    Arc::new(StasisStats::default()),
+                    state.routing.decider(),
+                    state.routing.counters.stasis.clone(),
                     shutdown.clone(),
                 ));
                 tracing::info!(server = %server.name, "Stasis application `ringside` registering");

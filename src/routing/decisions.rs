@@ -1,8 +1,11 @@
 //! The decision log: every FastAGI/Stasis decision is recorded without ever blocking the call.
 //!
 //! ```text
-//! session ─try_send─▶ bounded queue (4096) ─▶ writer task: batch ≤ 256 ─▶ insert_decisions
+//! session ─try_send─▶ bounded queue (4096) ─▶ writer task: batch ≤ 256 ─▶ rows ─▶ insert_decisions
 //!            full? ─▶ count `dropped`, warn at most once a minute
+//!
+//! The call's task only moves a clone of the [`Decision`] into the queue; turning it into a row
+//! (the inputs as JSON) happens on the writer task, off the path the dialplan is waiting on.
 //! daily ─▶ purge_decisions(older than [agi] decision_retention_days)
 //! ```
 //!
@@ -35,20 +38,20 @@ pub struct DecisionLogStats {
 /// The sending side, cloned into every decider.
 #[derive(Clone)]
 pub struct DecisionLog {
-    tx: mpsc::Sender<NewDecision>,
+    tx: mpsc::Sender<Decision>,
     pub stats: Arc<DecisionLogStats>,
 }
 
 impl DecisionLog {
     /// The log and the receiver its writer task drains (see [`spawn_writer`]).
-    pub fn new() -> (Self, mpsc::Receiver<NewDecision>) {
+    pub fn new() -> (Self, mpsc::Receiver<Decision>) {
         let (tx, rx) = mpsc::channel(QUEUE);
         (Self { tx, stats: Arc::default() }, rx)
     }
 
     /// Queues `decision`; never waits. A full queue drops it, counted and logged.
     pub fn record(&self, decision: &Decision) {
-        match self.tx.try_send(to_row(decision)) {
+        match self.tx.try_send(decision.clone()) {
             Ok(()) => {}
             Err(_) => {
                 let dropped = self.stats.dropped.fetch_add(1, Ordering::Relaxed) + 1;
@@ -85,7 +88,7 @@ fn to_row(d: &Decision) -> NewDecision {
 /// Drains the queue in batches until shutdown, then writes what is left.
 pub fn spawn_writer(
     store: Arc<dyn Store>,
-    mut rx: mpsc::Receiver<NewDecision>,
+    mut rx: mpsc::Receiver<Decision>,
     stats: Arc<DecisionLogStats>,
     shutdown: &CancellationToken,
     tasks: &TaskTracker,
@@ -112,8 +115,9 @@ pub fn spawn_writer(
     });
 }
 
-async fn write(store: &dyn Store, batch: &mut Vec<NewDecision>, stats: &DecisionLogStats) {
-    match store.insert_decisions(batch).await {
+async fn write(store: &dyn Store, batch: &mut Vec<Decision>, stats: &DecisionLogStats) {
+    let rows: Vec<NewDecision> = batch.iter().map(to_row).collect();
+    match store.insert_decisions(&rows).await {
         Ok(()) => {
             stats.recorded.fetch_add(batch.len() as u64, Ordering::Relaxed);
         }

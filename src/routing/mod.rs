@@ -8,9 +8,10 @@
 //! # Layout
 //! - [`convert`]: `RuleBookSpec` ⇄ stored rows.
 //! - [`input`]: form/API text → typed rules and schedules, with an error per field.
-//! - [`classes`]: which MoH classes exist (the MoH area plugs in here).
-//! - [`scripts`]: the `AgiScripts` implementation.
+//! - [`classes`]: which MoH classes exist (the MoH store's categories, kept in memory).
+//! - [`scripts`]: the [`scripts::Decider`] both deciders use, and the `AgiScripts` implementation.
 //! - [`decisions`]: the non-blocking decision log and its retention.
+//! - [`metrics`]: the call-routing counters rendered on `/metrics`.
 //! - [`stasis`]: the ARI Stasis app `ringside`.
 //!
 //! Must not: speak a wire protocol itself or render HTML.
@@ -20,6 +21,7 @@ pub mod convert;
 pub mod decisions;
 pub mod edits;
 pub mod input;
+pub mod metrics;
 pub mod scripts;
 pub mod stasis;
 
@@ -32,7 +34,7 @@ use crate::audit::{self, Actor, Outcome};
 use crate::flows::{FlowError, MohClass, RuleBook, RuleBookSpec};
 use crate::store::{Store, StoreError};
 
-pub use classes::{AnyClass, ClassCatalog};
+pub use classes::{AnyClass, ClassCatalog, MohClasses};
 pub use decisions::DecisionLog;
 pub use input::FieldErrors;
 
@@ -72,6 +74,8 @@ pub struct Routing {
     current: Mutex<Snapshot>,
     classes: Arc<dyn ClassCatalog>,
     pub log: DecisionLog,
+    /// FastAGI, decision, Stasis and decision-log counters (for `/metrics`).
+    pub counters: Arc<metrics::RoutingCounters>,
 }
 
 impl Routing {
@@ -90,6 +94,7 @@ impl Routing {
             live: Arc::new(RuleBookScripts::new(book)),
             current: Mutex::new(snapshot),
             classes,
+            counters: Arc::new(metrics::RoutingCounters::new(log.stats.clone())),
             log,
         })
     }
@@ -97,6 +102,12 @@ impl Routing {
     /// The in-memory book the AGI scripts and the Stasis app decide from.
     pub fn live(&self) -> Arc<RuleBookScripts> {
         Arc::clone(&self.live)
+    }
+
+    /// The decider for calls: live book, known classes, decision log.
+    pub fn decider(&self) -> scripts::Decider {
+        scripts::Decider::new(self.live(), Arc::clone(&self.classes), self.log.clone())
+            .counting(Arc::clone(&self.counters.decisions))
     }
 
     pub async fn snapshot(&self) -> Snapshot {
@@ -119,7 +130,7 @@ impl Routing {
     ) -> Result<(), RoutingError> {
         let mut current = self.current.lock().await;
         let mut spec = current.spec.clone();
-        let result = self.apply(&mut spec, current.version, &actor.name, change).await;
+        let result = self.apply(&current.spec, &mut spec, current.version, &actor.name, change).await;
         let (outcome, detail) = match &result {
             Ok(_) => (Outcome::Success, String::new()),
             Err(e) => (Outcome::Failure, e.to_string()),
@@ -147,6 +158,7 @@ impl Routing {
 
     async fn apply(
         &self,
+        before: &RuleBookSpec,
         spec: &mut RuleBookSpec,
         version: i64,
         actor: &str,
@@ -154,7 +166,7 @@ impl Routing {
     ) -> Result<(RuleBook, i64), RoutingError> {
         change(spec)?;
         let book = RuleBook::new(spec.clone()).map_err(|e| RoutingError::Invalid(book_error(e)))?;
-        self.check_classes(spec).await?;
+        self.check_classes(before, spec).await?;
         let rows = convert::to_rows(spec);
         let now = jiff::Timestamp::now().as_millisecond();
         match self.store.save_flows(&rows, version, now, actor).await? {
@@ -163,13 +175,19 @@ impl Routing {
         }
     }
 
-    async fn check_classes(&self, spec: &RuleBookSpec) -> Result<(), RoutingError> {
+    /// Every class this edit introduces (a new or changed rule's class, a changed fallback) must
+    /// exist. Classes already in the book are not re-checked: a MoH class deleted later must not
+    /// block unrelated edits (calls get the fallback for it, see `scripts::Decider`).
+    async fn check_classes(&self, before: &RuleBookSpec, spec: &RuleBookSpec) -> Result<(), RoutingError> {
         let mut errors = FieldErrors::default();
-        let fallback = std::iter::once(("fallback".to_owned(), &spec.fallback));
-        let rules = spec.rules.iter().map(|r| (format!("class ({})", r.name), &r.class));
-        for (field, class) in fallback.chain(rules) {
+        let fallback = (spec.fallback != before.fallback).then_some(("fallback", &spec.fallback));
+        let unchanged = |name: &str, class: &MohClass| {
+            before.rules.iter().any(|old| old.name == name && old.class == *class)
+        };
+        let rules = spec.rules.iter().filter(|r| !unchanged(&r.name, &r.class)).map(|r| ("class", &r.class));
+        for (field, class) in fallback.into_iter().chain(rules) {
             if !self.classes.has_class(class.as_str()).await {
-                errors.add(&field, format!("no Music on Hold class named `{class}` exists"));
+                errors.add(field, format!("no Music on Hold class named `{class}` exists"));
             }
         }
         Ok(errors.into_result()?)

@@ -2,8 +2,9 @@
 //! the class the same rules choose, stopped when the channel leaves the application.
 //!
 //! ```text
-//! StasisStart args=[hold, queue?] ─▶ decide (live book, logged) ─▶ POST /channels/{id}/moh?mohClass=
-//! StasisEnd (a channel we hold)   ─▶ DELETE /channels/{id}/moh (404: already gone, fine)
+//! StasisStart args=[hold, queue?] ─▶ decide (live book, known classes, logged) ─▶ POST /channels/{id}/moh?mohClass=
+//! ChannelEnteredBridge (held)     ─▶ DELETE /channels/{id}/moh (still in Stasis: takes effect)
+//! StasisEnd (a channel we hold)   ─▶ DELETE /channels/{id}/moh (404/422: gone or back in dialplan)
 //! ```
 //!
 //! Registration is the events WebSocket's `?app=ringside`; `spawn_events` reconnects with backoff,
@@ -17,8 +18,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use jiff::Timestamp;
 use tokio_util::sync::CancellationToken;
 
-use super::DecisionLog;
-use crate::asterisk::agi::{AgiScripts, RuleBookScripts};
+use super::scripts::Decider;
 use crate::asterisk::ari::{AriClient, AriEventBody, AriEvents, Channel};
 use crate::flows::CallFacts;
 
@@ -61,46 +61,67 @@ pub async fn run(
     server: String,
     client: AriClient,
     mut events: AriEvents,
-    live: Arc<RuleBookScripts>,
-    log: DecisionLog,
+    decider: Decider,
     stats: Arc<StasisStats>,
     shutdown: CancellationToken,
 ) {
-    let mut holding = HashSet::new();
+    let mut app = HoldApp { server, client, decider, stats, holding: HashSet::new() };
     loop {
         let event = tokio::select! {
             () = shutdown.cancelled() => break,
             event = events.events.recv() => match event { Some(e) => e, None => break },
         };
         match event.body {
-            AriEventBody::StasisStart { args, channel } => match hold_request(&args) {
-                Some(queue) => {
-                    let facts = channel_facts(&channel, queue, Timestamp::now());
-                    let Ok(decision) = live.decide_moh(&facts).await else { continue };
-                    log.record(&decision);
-                    match client.start_channel_moh(&channel.id, decision.class.as_str()).await {
-                        Ok(()) => {
-                            stats.holds_started.fetch_add(1, Ordering::Relaxed);
-                            holding.insert(channel.id);
-                        }
-                        Err(e) => {
-                            stats.ari_errors.fetch_add(1, Ordering::Relaxed);
-                            tracing::warn!(%server, channel = %channel.id, error = %e, "could not start hold music");
-                        }
-                    }
-                }
-                None => {
-                    stats.ignored.fetch_add(1, Ordering::Relaxed);
-                    tracing::info!(%server, channel = %channel.id, ?args, "Stasis(ringside) without `hold`, ignored");
-                }
-            },
-            AriEventBody::StasisEnd { channel } if holding.remove(&channel.id) => {
-                stats.holds_stopped.fetch_add(1, Ordering::Relaxed);
-                if let Err(e) = client.stop_channel_moh(&channel.id).await {
-                    tracing::debug!(%server, channel = %channel.id, error = %e, "stop hold music after StasisEnd");
-                }
-            }
+            AriEventBody::StasisStart { args, channel } => app.start(&args, channel).await,
+            AriEventBody::ChannelEnteredBridge { channel } => app.stop(&channel.id, "entered a bridge").await,
+            AriEventBody::StasisEnd { channel } => app.stop(&channel.id, "left the application").await,
             _ => {}
+        }
+    }
+}
+
+/// The channels this server's application holds, and what it needs to start and stop their MoH.
+struct HoldApp {
+    server: String,
+    client: AriClient,
+    decider: Decider,
+    stats: Arc<StasisStats>,
+    holding: HashSet<String>,
+}
+
+impl HoldApp {
+    async fn start(&mut self, args: &[String], channel: Channel) {
+        let server = &self.server;
+        let Some(queue) = hold_request(args) else {
+            self.stats.ignored.fetch_add(1, Ordering::Relaxed);
+            tracing::info!(%server, channel = %channel.id, ?args, "Stasis(ringside) without `hold`, ignored");
+            return;
+        };
+        let decision = self.decider.decide(&channel_facts(&channel, queue, Timestamp::now()));
+        match self.client.start_channel_moh(&channel.id, decision.class.as_str()).await {
+            Ok(()) => {
+                self.stats.holds_started.fetch_add(1, Ordering::Relaxed);
+                self.holding.insert(channel.id);
+            }
+            Err(e) => {
+                self.stats.ari_errors.fetch_add(1, Ordering::Relaxed);
+                tracing::warn!(%server, channel = %channel.id, error = %e, "could not start hold music");
+            }
+        }
+    }
+
+    /// Ends the hold of a channel we hold. Joining a bridge (an agent picked the call up) happens
+    /// while the channel is still in Stasis, so the stop takes effect. After `StasisEnd` Asterisk
+    /// no longer takes commands for the channel (404 once hung up, where the music ended with it;
+    /// 422 when it went back to the dialplan, which should then run `StopMusicOnHold()`): the stop
+    /// is still sent, and its refusal only logged at debug level.
+    async fn stop(&mut self, channel_id: &str, why: &str) {
+        if !self.holding.remove(channel_id) {
+            return;
+        }
+        self.stats.holds_stopped.fetch_add(1, Ordering::Relaxed);
+        if let Err(e) = self.client.stop_channel_moh(channel_id).await {
+            tracing::debug!(server = %self.server, channel = channel_id, error = %e, why, "stop hold music");
         }
     }
 }

@@ -59,18 +59,19 @@ impl RuleBookScripts {
         *guard = Arc::new(book);
     }
 
-    fn current(&self) -> Arc<RuleBook> {
+    /// The book in force now (later swaps do not affect the returned copy).
+    pub fn book(&self) -> Arc<RuleBook> {
         Arc::clone(&self.book.read().unwrap_or_else(|poisoned| poisoned.into_inner()))
     }
 }
 
 impl AgiScripts for RuleBookScripts {
     async fn decide_moh(&self, call: &CallFacts) -> Result<Decision, DecideError> {
-        Ok(self.current().decide(call))
+        Ok(self.book().decide(call))
     }
 
     async fn schedule_state(&self, name: &str, at: Timestamp) -> Result<ScheduleState, DecideError> {
-        let book = self.current();
+        let book = self.book();
         let schedule = book.schedule(name).ok_or_else(|| DecideError::UnknownSchedule(name.to_owned()))?;
         Ok(schedule.state_at(at))
     }

@@ -157,6 +157,10 @@ pub enum AriEventBody {
     ChannelUnhold {
         channel: Channel,
     },
+    /// A channel joined a bridge (for a Stasis channel: it is still controllable).
+    ChannelEnteredBridge {
+        channel: Channel,
+    },
     ChannelDestroyed {
         #[serde(default)]
         cause: i64,

@@ -126,7 +126,12 @@ pub struct FakeAsterisk {
 
 impl FakeAsterisk {
     pub async fn connect(addr: SocketAddr) -> Self {
-        Self { stream: TcpStream::connect(addr).await.unwrap(), buf: Vec::new() }
+        Self::over(TcpStream::connect(addr).await.unwrap())
+    }
+
+    /// Plays Asterisk over an already connected stream (e.g. from another source address).
+    pub fn over(stream: TcpStream) -> Self {
+        Self { stream, buf: Vec::new() }
     }
 
     pub async fn send(&mut self, bytes: &[u8]) {

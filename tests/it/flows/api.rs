@@ -19,6 +19,7 @@ fn office() -> serde_json::Value {
 async fn try_it_explains_every_rule(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let admin = admin(&app).await;
+    admin.moh_classes(&["xmas", "vip", "sales"]).await;
     assert_eq!(admin.post("/api/v1/flows/schedules", office()).await.0, 201);
     for rule in [
         json!({ "name": "xmas", "schedule": "office", "schedule_state": "holiday", "class": "xmas" }),
@@ -101,6 +102,12 @@ async fn schedule_and_rule_validation(backend: Backend) {
     assert_eq!(admin.post("/api/v1/flows/schedules", office()).await.0, 201);
     let rule =
         json!({ "name": "closed", "schedule": "office", "schedule_state": "closed", "class": "night" });
+    let (status, body) = admin.post("/api/v1/flows/rules", rule.clone()).await;
+    assert_eq!(
+        (status, body["fields"]["class"].as_str()),
+        (400, Some("no Music on Hold class named `night` exists"))
+    );
+    admin.moh_classes(&["night"]).await;
     assert_eq!(admin.post("/api/v1/flows/rules", rule).await.0, 201);
     let (status, body) = admin.call(reqwest::Method::DELETE, "/api/v1/flows/schedules/office", None).await;
     assert_eq!((status, body["fields"]["name"].is_string()), (400, true), "a schedule in use stays: {body}");

@@ -10,6 +10,7 @@ use serde_json::json;
 async fn try_it_form_shows_the_class_and_why() {
     let app = TestApp::spawn(Backend::Sqlite).await;
     let api = admin(&app).await;
+    api.moh_classes(&["vip", "sales"]).await;
     assert_eq!(
         api.post("/api/v1/flows/rules", json!({ "name": "vip", "caller": "_0171.", "class": "vip" })).await.0,
         201

@@ -22,6 +22,8 @@ impl ServeProcess {
             .args(["serve", "--listen", listen])
             .args(extra)
             .env("RUST_LOG", "info")
+            // Parallel tests each run a server: the default FastAGI port 4573 would collide.
+            .env("RINGSIDE_AGI__BIND", "127.0.0.1:0")
             .stderr(Stdio::piped())
             .spawn()
             .expect("start ringside serve");
