@@ -9,7 +9,10 @@
 //! - [`deploy`] — one deploy: files → conf → prune → reload → read back → verdict.
 //! - [`worker`] — when to deploy: start, change (coalesced), "Apply now", restart, retry.
 //! - [`holds`] — live holds from AMI `MusicOnHoldStart`/`Stop`, never blocking the reader.
-//! - [`hub`] — the object the app starts and the web layer asks.
+//! - [`hub`] — the object the app starts and the web layer asks; starts, restarts and stops
+//!   each server's tasks live.
+//! - [`registry`] — the server list: `[[asterisk]]` entries (read-only) plus servers added,
+//!   edited and deleted in the console (stored), every value checked, secrets write-only.
 //! - [`test_hold`] — dialplan-free test hold, verified by `MusicOnHoldStart`.
 //!
 //! Uses the protocol layers in `asterisk::{ami, ari, moh_readback}`; must not render HTML or
@@ -22,6 +25,7 @@ pub mod files;
 pub mod holds;
 pub mod hub;
 pub mod link;
+pub mod registry;
 pub mod status;
 pub mod test_hold;
 pub mod worker;
@@ -32,7 +36,8 @@ use crate::asterisk::backoff::Backoff;
 
 pub use desired::{DesiredError, DesiredMoh, DesiredSource, FolderSource};
 pub use hub::{PushDeps, PushHub};
-pub use status::{ServerSnapshot, SyncState};
+pub use registry::{PortInput, ServerError, ServerInput, ServerSettings};
+pub use status::{Origin, ServerSnapshot, SyncState};
 pub use test_hold::{TestHoldError, TestHoldReport, TestHoldRequest};
 
 /// Timing of the push (defaults for production; tests shorten them).
