@@ -15,7 +15,6 @@ use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
 use super::PushSettings;
-use super::desired::DesiredSource;
 use super::holds::{self, LiveHolds};
 use super::link::{AriLink, ServerLink, lock};
 use super::status::{LiveHold, Origin, ServerBadge, ServerSnapshot};
@@ -23,6 +22,7 @@ use super::worker::{self, DeployView, Worker};
 use crate::asterisk::ami::{AmiClient, AmiConfig, TcpConnector};
 use crate::asterisk::ari::{AriClient, AriConfig, AriEventsConfig, spawn_events};
 use crate::config::{AsteriskServerConfig, Config};
+use crate::moh::desired::DesiredSource;
 use crate::store::Store;
 
 /// The Stasis application Ringside registers on every server.

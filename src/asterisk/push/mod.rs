@@ -1,9 +1,9 @@
 //! Push to Asterisk: deliver the Music on Hold model to every managed server, prove Asterisk took
 //! it, and say so plainly when it did not.
 //!
-//! - [`desired`] — the seam with the MoH area: [`DesiredMoh`] and the [`DesiredSource`] trait
-//!   (plus [`FolderSource`], a plain folder of `<class>/<base>.<ext>`).
-//! - [`conf`] — renders `musiconhold_ringside.conf` from validated values only.
+//! - What to deliver comes from the MoH area: [`DesiredMoh`] and the [`DesiredSource`] trait
+//!   (`moh::desired`, plus [`FolderSource`], a plain folder of `<class>/<base>.<ext>`); the conf
+//!   is rendered by `moh::conf::render` against each server's own root.
 //! - [`files`] — atomic file and conf writes inside a server's MoH root; never follows symlinks.
 //! - [`link`] — one server's ARI/AMI clients: reload, read back, identity.
 //! - [`deploy`] — one deploy: files → conf → prune → reload → read back → verdict.
@@ -18,9 +18,7 @@
 //! Uses the protocol layers in `asterisk::{ami, ari, moh_readback}`; must not render HTML or
 //! know about HTTP. Every action on Asterisk is logged with `tracing` at info level; secrets never.
 
-pub mod conf;
 pub mod deploy;
-pub mod desired;
 pub mod files;
 pub mod holds;
 pub mod hub;
@@ -34,7 +32,7 @@ use std::time::Duration;
 
 use crate::asterisk::backoff::Backoff;
 
-pub use desired::{DesiredError, DesiredMoh, DesiredSource, FolderSource};
+pub use crate::moh::desired::{DesiredError, DesiredMoh, DesiredSource, FolderSource};
 pub use hub::{PushDeps, PushHub};
 pub use registry::{PortInput, ServerError, ServerInput, ServerSettings};
 pub use status::{Origin, ServerSnapshot, SyncState};

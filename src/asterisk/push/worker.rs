@@ -12,12 +12,12 @@ use tokio_util::sync::CancellationToken;
 
 use super::PushSettings;
 use super::deploy::{self, DeployOutcome};
-use super::desired::{DesiredMoh, DesiredSource};
 use super::link::{ServerLink, lock};
 use super::status::{ClassStatus, DeployRecord, SyncState};
 use crate::asterisk::ami::client::{Resync, ResyncReason};
 use crate::asterisk::ari::{AriResync, AriResyncReason};
 use crate::asterisk::backoff::BackoffState;
+use crate::moh::desired::{DesiredMoh, DesiredSource};
 use crate::store::{PushClassRow, PushDeployRow, Store};
 
 /// The latest verdict for one server (what the console shows).

@@ -47,6 +47,8 @@ pub struct Setup {
     pub ami_down: bool,
     /// Leave `[[asterisk]]` empty: the test adds the server in the console.
     pub from_console: bool,
+    /// Deliver the Music on Hold store (as in production) instead of the plain source folder.
+    pub moh_store: bool,
 }
 
 impl Default for Setup {
@@ -57,6 +59,7 @@ impl Default for Setup {
             ari_password: ARI_PASSWORD,
             ami_down: false,
             from_console: false,
+            moh_store: false,
         }
     }
 }
@@ -129,10 +132,10 @@ impl Rig {
         config.asterisk = if setup.from_console { Vec::new() } else { vec![server.clone()] };
         config.agi.bind = "127.0.0.1:0".parse().expect("addr");
         config.audio.worker_exe = Some(env!("CARGO_BIN_EXE_ringside").into());
-        let app =
-            ringside::app::start_with(config, Some(Arc::new(FolderSource::new(&source))), fast_settings())
-                .await
-                .expect("Ringside starts");
+        let folder: Arc<dyn ringside::asterisk::push::DesiredSource> = Arc::new(FolderSource::new(&source));
+        let app = ringside::app::start_with(config, (!setup.moh_store).then_some(folder), fast_settings())
+            .await
+            .expect("Ringside starts");
         let app = TestApp { addr: app.web_addr, app: Some(app), database_url, backend, dir };
         Self { app, ami, ari, source, root, conf, server }
     }
