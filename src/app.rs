@@ -120,7 +120,10 @@ pub async fn start_with(
     // server's CDR settings take effect at the next start).
     let mut effective = (*config).clone();
     effective.asterisk = state.push.server_configs();
-    crate::collector::spawn_all(&effective, &state.store, &state.cdr.status, &shutdown, &tasks);
+    // Its AMI listeners share the push's one session per server.
+    let push = state.push.clone();
+    let ami_events = move || push.ami_events();
+    crate::collector::spawn_all(&effective, &ami_events, &state.store, &state.cdr.status, &shutdown, &tasks);
     Ok(App { web_addr, metrics_addr, agi_addr, state, shutdown, tasks })
 }
 

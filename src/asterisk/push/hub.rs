@@ -15,7 +15,7 @@ use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
 use super::PushSettings;
-use super::holds::{self, LiveHolds};
+use super::holds::{self, LiveHolds, SHARED_QUEUE, ServerEvent};
 use super::link::{AriLink, ServerLink, lock};
 use super::status::{LiveHold, Origin, ServerBadge, ServerSnapshot};
 use super::worker::{self, DeployView, Worker};
@@ -61,6 +61,8 @@ struct Runtime {
 pub struct PushHub {
     entries: Mutex<Vec<Entry>>,
     holds: Arc<LiveHolds>,
+    /// AMI events other areas subscribe to (see `holds::SHARED_EVENTS`).
+    shared: tokio::sync::broadcast::Sender<ServerEvent>,
     pub(super) settings: PushSettings,
     runtime: Runtime,
     /// Serialises console changes to the server list (check, store, restart as one step).
@@ -92,6 +94,7 @@ impl PushHub {
         let hub = Self {
             entries: Mutex::default(),
             holds: Arc::new(LiveHolds::default()),
+            shared: tokio::sync::broadcast::channel(SHARED_QUEUE).0,
             settings: deps.settings,
             runtime: Runtime {
                 store: deps.store,
@@ -192,6 +195,12 @@ impl PushHub {
         out
     }
 
+    /// `Cdr` events of every server, from the one AMI session the push holds per server (from now
+    /// on; a subscriber that falls more than `SHARED_QUEUE` behind is told how many it missed).
+    pub fn ami_events(&self) -> tokio::sync::broadcast::Receiver<ServerEvent> {
+        self.shared.subscribe()
+    }
+
     /// Calls on hold right now.
     pub fn live_holds(&self) -> Vec<LiveHold> {
         self.holds.list()
@@ -222,7 +231,13 @@ impl PushHub {
         let view = Arc::new(Mutex::new(view));
         let apply_now = Arc::new(Notify::new());
         if let Some(events) = ami_events {
-            rt.tasks.spawn(holds::follow_ami(link.clone(), events, self.holds.clone(), stop.clone()));
+            rt.tasks.spawn(holds::follow_ami(
+                link.clone(),
+                events,
+                self.holds.clone(),
+                self.shared.clone(),
+                stop.clone(),
+            ));
         }
         if let Some(events) = ari_events {
             rt.tasks.spawn(holds::drain_ari(events, stop.clone()));

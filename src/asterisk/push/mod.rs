@@ -33,6 +33,7 @@ use std::time::Duration;
 use crate::asterisk::backoff::Backoff;
 
 pub use crate::moh::desired::{DesiredError, DesiredMoh, DesiredSource, FolderSource};
+pub use holds::ServerEvent;
 pub use hub::{PushDeps, PushHub};
 pub use registry::{PortInput, ServerError, ServerInput, ServerSettings};
 pub use status::{Origin, ServerSnapshot, SyncState};
