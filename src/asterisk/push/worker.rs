@@ -152,6 +152,10 @@ impl Worker {
     }
 
     async fn record(&self, outcome: DeployOutcome) {
+        if self.stop.is_cancelled() {
+            // The server was changed or removed meanwhile: this verdict describes old settings.
+            return;
+        }
         let at_ms = crate::auth::now_ms();
         let record = DeployRecord {
             at_ms,
