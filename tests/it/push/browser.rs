@@ -25,9 +25,13 @@ async fn signed_in_browser(rig: &Rig) -> Browser {
     b.goto(&rig.app.url("/login")).await.expect("open");
     b.find(Locator::Id("username")).await.expect("username").send_keys("alice").await.expect("type");
     b.find(Locator::Id("password")).await.expect("pw").send_keys("alice passphrase").await.expect("type");
-    b.find(Locator::Css("button[type=submit]")).await.expect("button").click().await.expect("submit");
+    click(b, "button[type=submit]").await;
     b.wait().for_element(Locator::Css("form.logout")).await.expect("signed in");
     browser
+}
+
+async fn click(b: &fantoccini::Client, css: &str) {
+    b.find(Locator::Css(css)).await.expect(css).click().await.expect("click");
 }
 
 async fn fill(b: &fantoccini::Client, field: &str, value: &str) {
@@ -60,12 +64,7 @@ async fn a_server_added_with_the_form_reaches_in_sync(backend: Backend) {
     for (field, value) in &fields {
         fill(b, field, value).await;
     }
-    b.find(Locator::Css("#server-form button[type=submit]"))
-        .await
-        .expect("submit")
-        .click()
-        .await
-        .expect("click");
+    click(b, "#server-form button[type=submit]").await;
     let refused = Locator::XPath("//small[@id='e-ami_host'][contains(., 'host name or IP address')]");
     b.wait().for_element(refused).await.expect("the message next to the field");
     assert!(rig.app.app().state.push.snapshots().is_empty(), "nothing added");
@@ -73,12 +72,7 @@ async fn a_server_added_with_the_form_reaches_in_sync(backend: Backend) {
     fill(b, "ami_host", "127.0.0.1").await;
     fill(b, "ari_password", ARI_PASSWORD).await;
     fill(b, "ami_secret", AMI_SECRET).await;
-    b.find(Locator::Css("#server-form button[type=submit]"))
-        .await
-        .expect("submit")
-        .click()
-        .await
-        .expect("click");
+    click(b, "#server-form button[type=submit]").await;
     b.wait().for_element(Locator::Css("p.notice")).await.expect("added notice");
     rig.wait_in_sync().await;
     b.refresh().await.expect("reload");
@@ -110,12 +104,7 @@ async fn live_holds_update_without_reload_and_apply_now_works(backend: Backend) 
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
 
-    b.find(Locator::Css("section.server form[action$='/apply'] button"))
-        .await
-        .expect("apply")
-        .click()
-        .await
-        .expect("click");
+    click(b, "section.server form[action$='/apply'] button").await;
     b.wait().for_element(Locator::Css("p.notice")).await.expect("queued notice");
     rig.wait_for("apply now deployed", |s| s.deploys > before.deploys).await;
     browser.close().await;
