@@ -117,7 +117,14 @@ pub async fn start_with(
 
     open_setup_gate_if_needed(&state, web_addr).await?;
     spawn_session_purge(&state, &shutdown, &tasks);
-    crate::collector::spawn_all(&config, &state.store, &state.cdr.status, &shutdown, &tasks);
+    // The collector follows the servers known at start: config file and console alike (a console
+    // server's CDR settings take effect at the next start).
+    let mut effective = (*config).clone();
+    effective.asterisk = state.push.server_configs();
+    // Its AMI listeners share the push's one session per server.
+    let push = state.push.clone();
+    let ami_events = move || push.ami_events();
+    crate::collector::spawn_all(&effective, &ami_events, &state.store, &state.cdr.status, &shutdown, &tasks);
     Ok(App { web_addr, metrics_addr, agi_addr, state, shutdown, tasks })
 }
 

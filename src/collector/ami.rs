@@ -1,6 +1,9 @@
 //! AMI `Cdr` events: the low-latency path. The reader never waits for the database: events go
 //! through a bounded queue to a batch writer; when the queue is full the event is dropped,
 //! counted and logged (the Master.csv follower still delivers that record, with the same key).
+//!
+//! `serve` reads the events from the push hub's AMI session ([`spawn_shared`]: one session per
+//! server); [`spawn`] opens a session of its own for callers without a hub.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -12,8 +15,9 @@ use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
 use super::CollectorStatus;
-use crate::asterisk::ami::{AmiClient, AmiConfig, AmiEvent, AmiEvents, Connector, TcpConnector};
+use crate::asterisk::ami::{AmiClient, AmiConfig, AmiEvent, AmiEvents, Connector, Message, TcpConnector};
 use crate::asterisk::backoff::{Backoff, BackoffState};
+use crate::asterisk::push::ServerEvent;
 use crate::cdr::{CdrRecord, Reject, parse_ami};
 use crate::config::AsteriskServerConfig;
 use crate::store::Store;
@@ -84,6 +88,68 @@ pub fn spawn_with(
     tasks.spawn(write_batches(server, rx, store, status, stop.clone()));
 }
 
+/// Follows `server`'s `Cdr` events on the push hub's session (`PushHub::ami_events`) and spawns
+/// the writer. Events the subscription lagged behind on are counted as dropped.
+pub fn spawn_shared(
+    server: String,
+    events: tokio::sync::broadcast::Receiver<ServerEvent>,
+    timezone: TimeZone,
+    store: Arc<dyn Store>,
+    status: Arc<CollectorStatus>,
+    stop: &CancellationToken,
+    tasks: &TaskTracker,
+) {
+    let (tx, rx) = mpsc::channel(QUEUE);
+    let (reader_stop, name) = (stop.clone(), server.clone());
+    tasks.spawn(async move { read_shared(&name, events, &timezone, tx, reader_stop).await });
+    tasks.spawn(write_batches(server, rx, store, status, stop.clone()));
+}
+
+async fn read_shared(
+    server: &str,
+    mut events: tokio::sync::broadcast::Receiver<ServerEvent>,
+    timezone: &TimeZone,
+    tx: mpsc::Sender<Result<CdrRecord, Reject>>,
+    stop: CancellationToken,
+) {
+    use tokio::sync::broadcast::error::RecvError;
+    loop {
+        let event = tokio::select! {
+            _ = stop.cancelled() => return,
+            e = events.recv() => e,
+        };
+        match event {
+            Ok(event) if event.server == server => forward(server, &event.message, timezone, &tx),
+            Ok(_) => {}
+            Err(RecvError::Lagged(missed)) => {
+                let n = DROPPED.fetch_add(missed, Ordering::Relaxed) + missed;
+                tracing::warn!(
+                    server,
+                    dropped = n,
+                    "AMI event subscription lagged; events dropped (Master.csv still has them)"
+                );
+            }
+            Err(RecvError::Closed) => return,
+        }
+    }
+}
+
+/// Parses one `Cdr` event and queues it for the writer without waiting.
+fn forward(
+    server: &str,
+    message: &Message,
+    timezone: &TimeZone,
+    tx: &mpsc::Sender<Result<CdrRecord, Reject>>,
+) {
+    if !message.event_name().is_some_and(|n| n.eq_ignore_ascii_case("Cdr")) {
+        return;
+    }
+    if tx.try_send(parse_ami(message.fields(), timezone)).is_err() {
+        let n = DROPPED.fetch_add(1, Ordering::Relaxed) + 1;
+        tracing::warn!(server, dropped = n, "AMI Cdr queue full; event dropped (Master.csv still has it)");
+    }
+}
+
 async fn read_events(
     server: &str,
     client: AmiClient,
@@ -97,23 +163,10 @@ async fn read_events(
             _ = stop.cancelled() => break,
             e = events.recv() => e,
         };
-        let Some(AmiEvent::Other(message)) = event else {
-            if event.is_none() {
-                break;
-            }
-            continue;
-        };
-        if !message.event_name().is_some_and(|n| n.eq_ignore_ascii_case("Cdr")) {
-            continue;
-        }
-        let parsed = parse_ami(message.fields(), timezone);
-        if tx.try_send(parsed).is_err() {
-            let n = DROPPED.fetch_add(1, Ordering::Relaxed) + 1;
-            tracing::warn!(
-                server,
-                dropped = n,
-                "AMI Cdr queue full; event dropped (Master.csv still has it)"
-            );
+        match event {
+            Some(AmiEvent::Other(message)) => forward(server, &message, timezone, &tx),
+            Some(_) => {}
+            None => break,
         }
     }
     drop(client);

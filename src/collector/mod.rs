@@ -1,7 +1,7 @@
 //! The CDR collector service: turns the sources of [`crate::cdr`] into committed rows.
 //!
 //! Owns the background tasks `ringside serve` runs for call records — one Master.csv follower
-//! per server with `cdr_csv_path`, one AMI `Cdr` listener per server with AMI settings, the
+//! per server with `cdr_csv_path`, one AMI `Cdr` listener per server with AMI settings (on the push hub's session), the
 //! daily retention sweep — and the one-shot `ringside cdr import`. Parsing, positions and the
 //! dedupe key live in [`crate::cdr`]; SQL lives in [`crate::store::cdr`]. Nothing here renders
 //! HTML.
@@ -9,7 +9,7 @@
 //! ```text
 //! Master.csv ─ follower (blocking thread) ─ batch ─▶ commit(rows + rejects + position) ─┐
 //!                                                     fails? backoff, reload position ◀─┘
-//! AMI ─ AmiClient ─ Cdr events ─▶ bounded queue ─▶ batch writer ─▶ commit(rows + rejects)
+//! AMI ─ push hub's AmiClient (one per server) ─ Cdr events ─▶ bounded queue ─▶ batch writer ─▶ commit
 //! ```
 
 pub mod ami;
@@ -50,9 +50,11 @@ pub fn source_from(timezone: Option<&str>, columns: Option<&str>) -> anyhow::Res
     Ok(CsvSource { shape, timezone })
 }
 
-/// Spawns the followers, AMI listeners and retention sweep for every enabled server.
+/// Spawns the followers, AMI listeners and retention sweep for every enabled server. The AMI
+/// listeners read the push hub's session to each server (`ami_events`), not one of their own.
 pub fn spawn_all(
     config: &Config,
+    ami_events: &dyn Fn() -> tokio::sync::broadcast::Receiver<crate::asterisk::push::ServerEvent>,
     store: &Arc<dyn Store>,
     status: &Arc<CollectorStatus>,
     stop: &CancellationToken,
@@ -75,8 +77,9 @@ pub fn spawn_all(
             };
             tasks.spawn(follower.run(stop.clone()));
         }
-        if let Some(settings) = ami::AmiSettings::of(server) {
-            ami::spawn(settings, source.timezone.clone(), store.clone(), status.clone(), stop, tasks);
+        if ami::AmiSettings::of(server).is_some() {
+            let (name, zone) = (server.name.clone(), source.timezone.clone());
+            ami::spawn_shared(name, ami_events(), zone, store.clone(), status.clone(), stop, tasks);
         }
     }
     if let Some(days) = config.cdr.retention_days {

@@ -243,46 +243,130 @@ impl AsteriskServerConfig {
 
     /// Check what types cannot; `index` names the entry in messages (`asterisk[0].name`).
     pub fn validate(&self, index: usize) -> Result<(), (String, String)> {
-        let key = |k: &str| format!("asterisk[{index}].{k}");
-        let name_ok = {
-            let b = self.name.as_bytes();
-            b.first().is_some_and(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
-                && b.len() <= 32
-                && b.iter().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'_' || *c == b'-')
-        };
-        if !name_ok {
-            return Err((key("name"), "must match ^[a-z0-9][a-z0-9_-]{0,31}$".into()));
+        match self.problems().into_iter().next() {
+            Some((field, message)) => Err((format!("asterisk[{index}].{field}"), message)),
+            None => Ok(()),
+        }
+    }
+
+    /// Every value that would reach a URL, a path, an AMI action or the generated conf, checked
+    /// field by field: `(field, message)` for each problem, in form order.
+    pub fn problems(&self) -> Vec<(&'static str, String)> {
+        let mut out = Vec::new();
+        if !server_name_ok(&self.name) {
+            out.push(("name", "must match ^[a-z0-9][a-z0-9_-]{0,31}$".into()));
         }
         if let Some(url) = &self.ari_url
-            && !(url.starts_with("http://") || url.starts_with("https://"))
+            && let Err(message) = check_ari_url(url)
         {
-            return Err((key("ari_url"), "must start with http:// or https://".into()));
+            out.push(("ari_url", message));
+        }
+        let texts = [
+            ("ari_user", &self.ari_user, 128),
+            ("ari_password", &self.ari_password, 256),
+            ("ami_host", &self.ami_host, 253),
+            ("ami_user", &self.ami_user, 128),
+            ("ami_secret", &self.ami_secret, 256),
+        ];
+        for (field, value, max) in texts {
+            if let Some(message) = value.as_deref().and_then(|v| text_problem(v, max)) {
+                out.push((field, message));
+            }
+        }
+        if self.ari_user.as_deref().is_some_and(|u| u.contains(':')) {
+            out.push(("ari_user", "must not contain ':' (HTTP Basic auth splits on it)".into()));
+        }
+        if let Some(host) = &self.ami_host
+            && !host.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b':' | b'_'))
+        {
+            out.push((
+                "ami_host",
+                "must be a host name or IP address (letters, digits, '.', '-', ':')".into(),
+            ));
         }
         if self.ari_url.is_some() && (self.ari_user.is_none() || self.ari_password.is_none()) {
-            return Err((key("ari_user"), "ari_url needs ari_user and ari_password".into()));
+            out.push(("ari_user", "ari_url needs ari_user and ari_password".into()));
         }
         if self.ami_host.is_some() && (self.ami_user.is_none() || self.ami_secret.is_none()) {
-            return Err((key("ami_user"), "ami_host needs ami_user and ami_secret".into()));
+            out.push(("ami_user", "ami_host needs ami_user and ami_secret".into()));
         }
-        let all_text = [
-            &self.ari_url,
-            &self.ari_user,
-            &self.ari_password,
-            &self.ami_host,
-            &self.ami_user,
-            &self.ami_secret,
+        if self.ami_port == 0 {
+            out.push(("ami_port", "must be between 1 and 65535".into()));
+        }
+        let paths = [
+            ("moh_root", &self.moh_root),
+            ("conf_path", &self.conf_path),
+            ("cdr_csv_path", &self.cdr_csv_path),
         ];
-        if all_text.iter().any(|v| v.as_deref().is_some_and(|s| s.chars().any(char::is_control))) {
-            return Err((key("name"), "values must not contain control characters (CR, LF, …)".into()));
+        for (field, path) in paths {
+            if let Some(message) = path.as_deref().and_then(path_problem) {
+                out.push((field, message));
+            }
         }
         if let Some(tz) = &self.cdr_timezone
             && jiff::tz::TimeZone::get(tz).is_err()
         {
-            return Err((
-                key("cdr_timezone"),
+            out.push((
+                "cdr_timezone",
                 format!("unknown time zone {tz:?}; use an IANA name such as Europe/Berlin or UTC"),
             ));
         }
-        Ok(())
+        out
+    }
+}
+
+/// `^[a-z0-9][a-z0-9_-]{0,31}$`.
+pub fn server_name_ok(name: &str) -> bool {
+    let b = name.as_bytes();
+    b.first().is_some_and(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+        && b.len() <= 32
+        && b.iter().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'_' || *c == b'-')
+}
+
+fn text_problem(value: &str, max: usize) -> Option<String> {
+    if value.is_empty() {
+        Some("must not be empty".into())
+    } else if value.chars().any(char::is_control) {
+        Some("must not contain control characters (CR, LF, …)".into())
+    } else if value.len() > max {
+        Some(format!("at most {max} bytes"))
+    } else {
+        None
+    }
+}
+
+/// An `http://` or `https://` URL with a host, without credentials, query or fragment.
+fn check_ari_url(url: &str) -> Result<(), String> {
+    if let Some(message) = text_problem(url, 2048) {
+        return Err(message);
+    }
+    let parsed = reqwest::Url::parse(url).map_err(|e| format!("not a URL: {e}"))?;
+    if !matches!(parsed.scheme(), "http" | "https") || !url.contains("://") {
+        return Err("must start with http:// or https://".into());
+    }
+    if parsed.host_str().is_none_or(str::is_empty) {
+        return Err("must name a host".into());
+    }
+    if !parsed.username().is_empty() || parsed.password().is_some() {
+        return Err("must not carry credentials: use ari_user and ari_password".into());
+    }
+    if parsed.query().is_some() || parsed.fragment().is_some() || url.contains(['?', '#']) {
+        return Err("must not have a query or fragment".into());
+    }
+    Ok(())
+}
+
+/// A path that may be written into Asterisk config and opened: UTF-8, absolute, without control
+/// characters, `;` (a conf comment) or `\\`.
+fn path_problem(path: &Path) -> Option<String> {
+    let Some(text) = path.to_str() else { return Some("must be UTF-8".into()) };
+    if !path.is_absolute() {
+        Some("must be an absolute path (starting with /)".into())
+    } else if text.chars().any(|c| c.is_control() || c == ';' || c == '\\') {
+        Some("must not contain control characters, ';' or '\\'".into())
+    } else if text.len() > 1024 {
+        Some("at most 1024 bytes".into())
+    } else {
+        None
     }
 }

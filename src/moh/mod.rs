@@ -2,8 +2,9 @@
 //! `musiconhold_ringside.conf`.
 //!
 //! Owns: the typed model ([`model`], [`name`]), the pure config renderer ([`conf`]), the on-disk
-//! layout ([`disk`]), the operations that keep database rows, files and config in step
-//! ([`service`], [`upload`]), upload progress ([`jobs`]) and the shipped `default` category
+//! layout ([`disk`]), what the push to Asterisk delivers ([`desired`]: the one desired-state type
+//! and its source trait, rendered per server by the same [`conf`] renderer), the operations that
+//! keep database rows, files and config in step ([`service`], [`upload`]), upload progress ([`jobs`]) and the shipped `default` category
 //! ([`seed`]). Every committed change rewrites the config and bumps `AppState::moh_changes`.
 //! Must not: talk to Asterisk (the push area deploys what this module writes) or render HTML.
 

@@ -15,6 +15,7 @@ pub mod moh;
 pub mod postgres;
 pub mod push;
 pub mod rows;
+pub mod servers;
 pub mod sql;
 pub mod sqlite;
 
@@ -24,6 +25,7 @@ use std::sync::Arc;
 pub use flows::FlowStore;
 pub use push::{PushClassRow, PushDeployRow, PushStore};
 pub use rows::{ApiTokenRow, AuditRow, SessionRow, UserRow};
+pub use servers::{ServerRow, ServerStore};
 
 /// What went wrong talking to the database.
 #[derive(Debug, thiserror::Error)]
@@ -117,7 +119,9 @@ pub trait AuditStore: Send + Sync {
 
 /// Everything Ringside keeps.
 #[async_trait]
-pub trait Store: AccountStore + AuditStore + cdr::CdrStore + FlowStore + moh::MohStore + PushStore {
+pub trait Store:
+    AccountStore + AuditStore + cdr::CdrStore + FlowStore + moh::MohStore + PushStore + ServerStore
+{
     /// `sqlite` or `postgres`.
     fn backend(&self) -> &'static str;
     /// A cheap round trip, for `/readyz`.

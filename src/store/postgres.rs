@@ -13,6 +13,7 @@ impl_sql_store!(sqlx::Postgres, "postgres");
 crate::store::cdr_sql::impl_cdr_store!(sqlx::Postgres, crate::cdr::search::sql::Dialect::Postgres);
 impl_flow_store!(sqlx::Postgres);
 super::push::impl_push_store!(sqlx::Postgres);
+super::servers::impl_server_store!(sqlx::Postgres);
 super::moh::impl_moh_store!(sqlx::Postgres);
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("migrations/postgres");

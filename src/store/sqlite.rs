@@ -17,6 +17,7 @@ impl_sql_store!(sqlx::Sqlite, "sqlite");
 crate::store::cdr_sql::impl_cdr_store!(sqlx::Sqlite, crate::cdr::search::sql::Dialect::Sqlite);
 impl_flow_store!(sqlx::Sqlite);
 super::push::impl_push_store!(sqlx::Sqlite);
+super::servers::impl_server_store!(sqlx::Sqlite);
 super::moh::impl_moh_store!(sqlx::Sqlite);
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("migrations/sqlite");

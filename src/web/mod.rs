@@ -23,7 +23,9 @@ pub mod moh;
 pub mod ops;
 pub mod sections;
 pub mod servers;
+pub mod servers_admin;
 pub mod servers_api;
+pub mod servers_openapi;
 pub mod users;
 
 use crate::auth::password::Hasher;
@@ -90,6 +92,7 @@ pub fn router(state: AppState) -> Router {
         .merge(flows::router())
         .merge(sections::router())
         .merge(servers::router())
+        .merge(servers_admin::router())
         .merge(servers_api::router())
         .merge(moh::router(state.config.moh.max_upload_bytes))
         .merge(ops::router())

@@ -10,7 +10,7 @@ use super::chrome::Chrome;
 use super::error::WebError;
 use super::extract::{Admin, ClientAddr, Viewer};
 use crate::asterisk::push::status::LiveHold;
-use crate::asterisk::push::{ServerSnapshot, TestHoldReport, TestHoldRequest};
+use crate::asterisk::push::{Origin, ServerSnapshot, TestHoldReport, TestHoldRequest};
 use crate::audit::{self, Outcome};
 use crate::auth::session::Principal;
 use askama::Template;
@@ -99,9 +99,15 @@ fn render(
 
 async fn page(State(state): State<AppState>, Viewer(p): Viewer, Query(flash): Query<Flash>) -> ServersPage {
     let notice = match flash.done.as_deref() {
-        Some("applied") => Some("Deploy queued: the result appears below within seconds.".to_string()),
+        Some("applied") => Some("Deploy queued: the result appears below within seconds."),
+        Some("added") => Some("Server added: Ringside connects and deploys to it now."),
+        Some("saved") => Some("Server saved: its connections restarted with the new settings."),
+        Some("enabled") => Some("Server enabled: Ringside connects and deploys to it now."),
+        Some("disabled") => Some("Server disabled: Ringside no longer contacts it."),
+        Some("deleted") => Some("Server deleted."),
         _ => None,
     };
+    let notice = notice.map(str::to_owned);
     render(&state, &p, notice, None, None)
 }
 

@@ -7,12 +7,13 @@
 
 use std::path::Path;
 
-use super::conf::{self, class_directory};
-use super::desired::{DesiredMoh, Mode};
 use super::files;
 use super::link::{ReadBack, ServerLink, Trouble};
 use super::status::{ClassStatus, SyncState};
 use crate::asterisk::moh_readback::{Difference, ExpectedClass};
+use crate::moh::conf::{self, CategoryFiles};
+use crate::moh::desired::DesiredMoh;
+use crate::moh::model::Mode;
 
 /// What one deploy found.
 #[derive(Debug, Clone)]
@@ -27,26 +28,34 @@ pub struct DeployOutcome {
 
 impl DeployOutcome {
     fn all(moh: &DesiredMoh, result: SyncState, message: String) -> Self {
-        let classes =
-            moh.classes.iter().map(|c| ClassStatus::new(c.name.as_str(), result, &message)).collect();
+        let classes = moh
+            .categories
+            .iter()
+            .map(|c| ClassStatus::new(c.category.name.as_str(), result, &message))
+            .collect();
         Self { result, message, output: Vec::new(), classes, differences: Vec::new(), reloaded: false }
     }
 }
 
 /// What Asterisk should report for `moh` when its folders live under `root`.
 pub fn expected_classes(moh: &DesiredMoh, root: &Path) -> Vec<ExpectedClass> {
-    moh.classes
+    moh.categories
         .iter()
         .map(|c| ExpectedClass {
-            name: c.name.to_string(),
-            mode: c.mode.as_str().into(),
-            directory: match c.mode {
+            name: c.category.name.to_string(),
+            mode: c.category.settings.mode.as_str().into(),
+            directory: match c.category.settings.mode {
                 Mode::Files => class_directory(root, c),
                 Mode::Playlist => String::new(),
             },
-            files: c.files.iter().map(|f| f.base.as_str().to_owned()).collect(),
+            files: c.files.iter().map(|f| f.stored_name.clone()).collect(),
         })
         .collect()
+}
+
+/// The directory Asterisk should report for a category under `root` (no trailing slash).
+fn class_directory(root: &Path, entry: &CategoryFiles) -> String {
+    root.join(entry.category.name.as_str()).to_string_lossy().trim_end_matches('/').to_owned()
 }
 
 /// Writes files and conf for `link`, reloads and verifies.
@@ -93,8 +102,9 @@ fn state_of(trouble: &Trouble) -> SyncState {
 
 fn judge(link: &ServerLink, moh: &DesiredMoh, read_back: ReadBack) -> DeployOutcome {
     let classes: Vec<ClassStatus> = moh
-        .classes
+        .categories
         .iter()
+        .map(|c| &c.category)
         .map(|c| {
             let mine: Vec<String> = read_back
                 .differences
@@ -133,13 +143,7 @@ fn judge(link: &ServerLink, moh: &DesiredMoh, read_back: ReadBack) -> DeployOutc
 }
 
 async fn write_to_disk(link: &ServerLink, moh: &DesiredMoh) -> Result<(), String> {
-    if !conf::root_is_safe(&link.moh_root) {
-        return Err(format!(
-            "the MoH root {} must be an absolute path without ';', '#', '[', ']' or control characters",
-            link.moh_root.display()
-        ));
-    }
-    let text = conf::render(moh, &link.moh_root);
+    let text = conf::render(&moh.categories, &link.moh_root).map_err(|e| e.to_string())?;
     let (root, conf_path, moh, name) =
         (link.moh_root.clone(), link.conf_path.clone(), moh.clone(), link.name.clone());
     let work = move || -> Result<(), files::FilesError> {

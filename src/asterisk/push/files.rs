@@ -13,7 +13,9 @@ use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
-use super::desired::{AudioFormat, BaseName, ClassName, DesiredClass, DesiredMoh};
+use crate::moh::MohClassName;
+use crate::moh::conf::CategoryFiles;
+use crate::moh::desired::{DesiredMoh, PLAYABLE, is_file_base};
 
 /// A file-system step that failed; nothing half-written is left behind.
 #[derive(Debug, thiserror::Error)]
@@ -37,25 +39,23 @@ pub struct SyncReport {
     pub removed: usize,
 }
 
-/// Copies every wanted file that is missing or changed (length or modification time) into
-/// `<root>/<class>/`. Removes nothing.
+/// Copies every rendition the canonical folder holds of every wanted file, when missing or
+/// changed (length or modification time), into `<root>/<class>/`. Removes nothing.
 pub fn sync_classes(moh: &DesiredMoh, root: &Path) -> Result<SyncReport, FilesError> {
     fs::create_dir_all(root).map_err(fail("creating", root))?;
     let mut report = SyncReport::default();
-    for class in &moh.classes {
-        let source = moh.class_source(&class.name);
-        let target = root.join(class.name.as_str());
+    for entry in &moh.categories {
+        let source = moh.class_source(&entry.category.name);
+        let target = root.join(entry.category.name.as_str());
         if same_path(&source, &target) {
             continue;
         }
         real_dir(&target)?;
-        for file in &class.files {
-            for name in file.file_names() {
-                if copy_if_changed(&source.join(&name), &target.join(&name))? {
-                    report.copied += 1;
-                } else {
-                    report.unchanged += 1;
-                }
+        for name in renditions(entry, &source) {
+            if copy_if_changed(&source.join(&name), &target.join(&name))? {
+                report.copied += 1;
+            } else {
+                report.unchanged += 1;
             }
         }
     }
@@ -76,12 +76,15 @@ pub fn prune(moh: &DesiredMoh, root: &Path) -> Result<usize, FilesError> {
         Err(e) => return Err(fail("listing", root)(e)),
     };
     for entry in entries.flatten() {
-        let Some(name) = entry.file_name().to_str().and_then(|n| ClassName::parse(n).ok()) else { continue };
+        let Some(name) = entry.file_name().to_str().and_then(|n| MohClassName::parse(n).ok()) else {
+            continue;
+        };
         if !entry.file_type().is_ok_and(|t| t.is_dir()) {
             continue;
         }
-        let wanted = moh.classes.iter().find(|c| c.name == name);
-        removed += prune_class(&entry.path(), wanted)?;
+        let wanted = moh.categories.iter().find(|c| c.category.name == name);
+        let keep = wanted.map(|c| renditions(c, &moh.class_source(&name))).unwrap_or_default();
+        removed += prune_class(&entry.path(), &keep)?;
         if wanted.is_none() {
             // Only succeeds when empty: anything Ringside did not write keeps the folder.
             if fs::remove_dir(entry.path()).is_ok() {
@@ -92,7 +95,14 @@ pub fn prune(moh: &DesiredMoh, root: &Path) -> Result<usize, FilesError> {
     Ok(removed)
 }
 
-fn prune_class(dir: &Path, wanted: Option<&DesiredClass>) -> Result<usize, FilesError> {
+/// `<stored name>.<ext>` of every rendition of the category's files present in `source`.
+fn renditions(entry: &CategoryFiles, source: &Path) -> Vec<String> {
+    let all =
+        entry.files.iter().flat_map(|f| PLAYABLE.iter().map(move |ext| format!("{}.{ext}", f.stored_name)));
+    all.filter(|name| source.join(name).is_file()).collect()
+}
+
+fn prune_class(dir: &Path, keep: &[String]) -> Result<usize, FilesError> {
     let mut removed = 0;
     for entry in fs::read_dir(dir).map_err(fail("listing", dir))?.flatten() {
         if !entry.file_type().is_ok_and(|t| t.is_file()) {
@@ -101,11 +111,8 @@ fn prune_class(dir: &Path, wanted: Option<&DesiredClass>) -> Result<usize, Files
         let file_name = entry.file_name();
         let Some(name) = file_name.to_str() else { continue };
         let stale_temp = name.starts_with('.') && name.ends_with(".ringside-tmp");
-        let ours = name
-            .rsplit_once('.')
-            .is_some_and(|(b, e)| BaseName::parse(b).is_ok() && AudioFormat::parse(e).is_ok());
-        let keep = wanted.is_some_and(|c| c.files.iter().any(|f| f.file_names().any(|n| n == name)));
-        if stale_temp || (ours && !keep) {
+        let ours = name.rsplit_once('.').is_some_and(|(b, e)| is_file_base(b) && PLAYABLE.contains(&e));
+        if stale_temp || (ours && !keep.iter().any(|k| k == name)) {
             fs::remove_file(entry.path()).map_err(fail("removing", &entry.path()))?;
             tracing::info!(file = %entry.path().display(), "removed MoH file no longer wanted");
             removed += 1;

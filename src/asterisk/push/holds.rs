@@ -3,7 +3,9 @@
 //!
 //! The consumer only touches memory: it never awaits the database or anything slow, so the AMI
 //! client's bounded queue drains as fast as events arrive and the socket reader never waits.
-//! Starts are also broadcast so a test hold can see whether Asterisk played the class it asked for.
+//! Starts are also broadcast so a test hold can see whether Asterisk played the class it asked for,
+//! and the events other areas need from the same session ([`SHARED_EVENTS`]: `Cdr` for the CDR
+//! collector) are broadcast as [`ServerEvent`]s, so each server has one AMI session, not one per area.
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
@@ -14,8 +16,21 @@ use tokio_util::sync::CancellationToken;
 
 use super::link::{ServerLink, lock};
 use super::status::LiveHold;
-use crate::asterisk::ami::{AmiEvent, AmiEvents, MohStart};
+use crate::asterisk::ami::{AmiEvent, AmiEvents, Message, MohStart};
 use crate::asterisk::ari::AriEvents;
+
+/// Events passed on to other areas (case-insensitive `Event:` names).
+pub const SHARED_EVENTS: [&str; 1] = ["Cdr"];
+
+/// How many shared events may wait for a slow subscriber before it lags (and counts the loss).
+pub const SHARED_QUEUE: usize = 10_000;
+
+/// An AMI event from one server, for subscribers outside the push.
+#[derive(Debug, Clone)]
+pub struct ServerEvent {
+    pub server: String,
+    pub message: Message,
+}
 
 /// A `MusicOnHoldStart` seen on one server.
 #[derive(Debug, Clone)]
@@ -85,6 +100,7 @@ pub async fn follow_ami(
     link: Arc<ServerLink>,
     mut events: AmiEvents,
     holds: Arc<LiveHolds>,
+    shared: broadcast::Sender<ServerEvent>,
     stop: CancellationToken,
 ) {
     loop {
@@ -99,6 +115,12 @@ pub async fn follow_ami(
             let uptime = message.get("Uptime").and_then(|u| u.parse::<i64>().ok());
             *lock(&link.booted) = uptime.map(|u| (u, Instant::now()));
             tracing::info!(server = %link.name, "AMI: Asterisk fully booted");
+        }
+        if let AmiEvent::Other(message) = &event
+            && message.event_name().is_some_and(|n| SHARED_EVENTS.iter().any(|s| n.eq_ignore_ascii_case(s)))
+        {
+            // No subscriber, or one lagging, never holds up this loop.
+            let _ = shared.send(ServerEvent { server: link.name.clone(), message: message.clone() });
         }
         holds.apply(&link.name, event);
     }

@@ -1,27 +1,29 @@
 //! Push to Asterisk: deliver the Music on Hold model to every managed server, prove Asterisk took
 //! it, and say so plainly when it did not.
 //!
-//! - [`desired`] — the seam with the MoH area: [`DesiredMoh`] and the [`DesiredSource`] trait
-//!   (plus [`FolderSource`], a plain folder of `<class>/<base>.<ext>`).
-//! - [`conf`] — renders `musiconhold_ringside.conf` from validated values only.
+//! - What to deliver comes from the MoH area: [`DesiredMoh`] and the [`DesiredSource`] trait
+//!   (`moh::desired`, plus [`FolderSource`], a plain folder of `<class>/<base>.<ext>`); the conf
+//!   is rendered by `moh::conf::render` against each server's own root.
 //! - [`files`] — atomic file and conf writes inside a server's MoH root; never follows symlinks.
 //! - [`link`] — one server's ARI/AMI clients: reload, read back, identity.
 //! - [`deploy`] — one deploy: files → conf → prune → reload → read back → verdict.
 //! - [`worker`] — when to deploy: start, change (coalesced), "Apply now", restart, retry.
 //! - [`holds`] — live holds from AMI `MusicOnHoldStart`/`Stop`, never blocking the reader.
-//! - [`hub`] — the object the app starts and the web layer asks.
+//! - [`hub`] — the object the app starts and the web layer asks; starts, restarts and stops
+//!   each server's tasks live.
+//! - [`registry`] — the server list: `[[asterisk]]` entries (read-only) plus servers added,
+//!   edited and deleted in the console (stored), every value checked, secrets write-only.
 //! - [`test_hold`] — dialplan-free test hold, verified by `MusicOnHoldStart`.
 //!
 //! Uses the protocol layers in `asterisk::{ami, ari, moh_readback}`; must not render HTML or
 //! know about HTTP. Every action on Asterisk is logged with `tracing` at info level; secrets never.
 
-pub mod conf;
 pub mod deploy;
-pub mod desired;
 pub mod files;
 pub mod holds;
 pub mod hub;
 pub mod link;
+pub mod registry;
 pub mod status;
 pub mod test_hold;
 pub mod worker;
@@ -30,9 +32,11 @@ use std::time::Duration;
 
 use crate::asterisk::backoff::Backoff;
 
-pub use desired::{DesiredError, DesiredMoh, DesiredSource, FolderSource};
+pub use crate::moh::desired::{DesiredError, DesiredMoh, DesiredSource, FolderSource};
+pub use holds::ServerEvent;
 pub use hub::{PushDeps, PushHub};
-pub use status::{ServerSnapshot, SyncState};
+pub use registry::{PortInput, ServerError, ServerInput, ServerSettings};
+pub use status::{Origin, ServerSnapshot, SyncState};
 pub use test_hold::{TestHoldError, TestHoldReport, TestHoldRequest};
 
 /// Timing of the push (defaults for production; tests shorten them).

@@ -100,10 +100,31 @@ pub struct LinkCounters {
     pub ari_connects: u64,
 }
 
+/// Where a server's settings come from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Origin {
+    /// An `[[asterisk]]` entry: read-only in the console.
+    ConfigFile,
+    /// Added in the console (stored in the database): editable by admins.
+    Console,
+}
+
+impl Origin {
+    /// Words for the console.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::ConfigFile => "from the config file",
+            Self::Console => "added in the console",
+        }
+    }
+}
+
 /// Everything the servers page shows about one server. Never carries a secret.
 #[derive(Debug, Clone, Serialize)]
 pub struct ServerSnapshot {
     pub name: String,
+    pub origin: Origin,
     pub enabled: bool,
     pub moh_root: String,
     pub conf_path: String,

@@ -11,9 +11,9 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 use tokio::time::Instant;
 
-use super::desired::ClassName;
 use super::hub::{PushHub, STASIS_APP};
 use crate::asterisk::ari::{AriError, OriginateLocal};
+use crate::moh::MohClassName;
 
 /// The admin's request.
 #[derive(Debug, Clone, Deserialize)]
@@ -74,7 +74,7 @@ impl PushHub {
         name: &str,
         request: &TestHoldRequest,
     ) -> Result<TestHoldReport, TestHoldError> {
-        let class = ClassName::parse(&request.class).map_err(|e| TestHoldError::Invalid(e.to_string()))?;
+        let class = MohClassName::parse(&request.class).map_err(|e| TestHoldError::Invalid(e.to_string()))?;
         let (exten, context) = parse_destination(&request.destination)?;
         let link = self
             .link(name)

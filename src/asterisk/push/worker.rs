@@ -12,12 +12,12 @@ use tokio_util::sync::CancellationToken;
 
 use super::PushSettings;
 use super::deploy::{self, DeployOutcome};
-use super::desired::{DesiredMoh, DesiredSource};
 use super::link::{ServerLink, lock};
 use super::status::{ClassStatus, DeployRecord, SyncState};
 use crate::asterisk::ami::client::{Resync, ResyncReason};
 use crate::asterisk::ari::{AriResync, AriResyncReason};
 use crate::asterisk::backoff::BackoffState;
+use crate::moh::desired::{DesiredMoh, DesiredSource};
 use crate::store::{PushClassRow, PushDeployRow, Store};
 
 /// The latest verdict for one server (what the console shows).
@@ -152,6 +152,10 @@ impl Worker {
     }
 
     async fn record(&self, outcome: DeployOutcome) {
+        if self.stop.is_cancelled() {
+            // The server was changed or removed meanwhile: this verdict describes old settings.
+            return;
+        }
         let at_ms = crate::auth::now_ms();
         let record = DeployRecord {
             at_ms,

@@ -4,7 +4,7 @@
 use axum::Json;
 use serde_json::{Value, json};
 
-fn op(summary: &str, role: &str, responses: &[(&str, &str)]) -> Value {
+pub(crate) fn op(summary: &str, role: &str, responses: &[(&str, &str)]) -> Value {
     let mut r = serde_json::Map::new();
     for (code, text) in responses {
         r.insert((*code).into(), json!({ "description": text }));
@@ -12,7 +12,7 @@ fn op(summary: &str, role: &str, responses: &[(&str, &str)]) -> Value {
     json!({ "summary": summary, "x-role": role, "responses": r })
 }
 
-fn with_body(mut operation: Value, content_type: &str, schema: Value) -> Value {
+pub(crate) fn with_body(mut operation: Value, content_type: &str, schema: Value) -> Value {
     operation["requestBody"] = json!({ "required": true, "content": { content_type: { "schema": schema } } });
     operation
 }
@@ -68,6 +68,7 @@ pub fn spec() -> Value {
     paths.insert("/api/v1/moh/jobs/{id}/events".into(), json!({
         "get": op("Server-sent events of an async upload: progress, then done or failed", "viewer", &[("200", "text/event-stream"), ("404", "unknown or expired job")]),
     }));
+    paths.extend(crate::web::servers_openapi::paths());
     for item in paths.values_mut() {
         if let Some(ops) = item.as_object_mut() {
             for operation in ops.values_mut() {

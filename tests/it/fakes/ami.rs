@@ -62,6 +62,17 @@ pub struct FakeAmi {
     pushes: broadcast::Sender<Push>,
     pub logins: Arc<AtomicU64>,
     pub connections: Arc<AtomicU64>,
+    /// Sessions open right now (a client that stopped has closed its socket).
+    pub live: Arc<AtomicU64>,
+}
+
+/// Counts a session as live until it ends, whichever way it ends.
+struct LiveSession(Arc<AtomicU64>);
+
+impl Drop for LiveSession {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::Relaxed);
+    }
 }
 
 impl FakeAmi {
@@ -87,6 +98,7 @@ impl FakeAmi {
             pushes: broadcast::channel(4096).0,
             logins: Arc::default(),
             connections: Arc::default(),
+            live: Arc::default(),
         }
     }
 
@@ -184,6 +196,8 @@ impl FakeAmi {
     /// One session: banner, then answer actions until dropped.
     pub async fn serve<S: AsyncRead + AsyncWrite + Unpin>(self, mut stream: S) {
         self.connections.fetch_add(1, Ordering::Relaxed);
+        self.live.fetch_add(1, Ordering::Relaxed);
+        let _live = LiveSession(self.live.clone());
         if self.with(|c| c.down) {
             return;
         }

@@ -7,7 +7,59 @@ use super::{Rig, SERVER, Setup, put_source};
 use crate::on_both_backends;
 use crate::support::Backend;
 
-on_both_backends!(deploys_at_start_reads_back_and_stores_the_verdict, burst_of_changes_is_one_reload);
+on_both_backends!(
+    deploys_at_start_reads_back_and_stores_the_verdict,
+    burst_of_changes_is_one_reload,
+    an_upload_in_the_console_reaches_asterisk
+);
+
+/// The production path: the MoH store is the source, its renderer writes the server's conf.
+async fn an_upload_in_the_console_reaches_asterisk(backend: Backend) {
+    let rig = Rig::start(backend, Setup { moh_store: true, ..Setup::default() }).await;
+    let api = crate::moh::Api::admin(&rig.app).await;
+    // The seeded `default` category would clash with the fake's stock `[default]` class.
+    let (status, _) = api.send(reqwest::Method::DELETE, "/api/v1/moh/categories/default", None).await;
+    assert_eq!(status, 204);
+    let (status, _) = api
+        .send(reqwest::Method::POST, "/api/v1/moh/categories", Some(serde_json::json!({"name": "lobby"})))
+        .await;
+    assert_eq!(status, 201);
+    let (status, stored) =
+        api.upload("lobby", &[("Lobby Song.wav", crate::moh::sine_wav(8000, 1, 1.0, 440.0))]).await;
+    assert_eq!(status, 201, "{stored}");
+    let after = rig
+        .wait_for("lobby in sync", |s| {
+            let delivered = std::fs::read_dir(rig.root.join("lobby"))
+                .is_ok_and(|d| d.flatten().any(|e| e.file_name().to_string_lossy().ends_with(".wav")));
+            delivered
+                && s.last_deploy.as_ref().is_some_and(|d| d.result == SyncState::InSync)
+                && s.classes.iter().any(|c| c.class == "lobby" && c.state == SyncState::InSync)
+        })
+        .await;
+    // One more deploy whose read-back certainly saw the uploaded file.
+    assert!(rig.app.app().state.push.apply_now(SERVER));
+    let after = rig
+        .wait_for("a verified deploy", |s| {
+            s.deploys > after.deploys && s.last_deploy.as_ref().is_some_and(|d| d.result == SyncState::InSync)
+        })
+        .await;
+    assert!(after.differences.is_empty(), "{after:#?}");
+    let conf = std::fs::read_to_string(&rig.conf).expect("conf");
+    assert!(
+        conf.contains(&format!("[lobby]\nmode=files\ndirectory={}/lobby\n", rig.root.display())),
+        "{conf}"
+    );
+    let copied: Vec<String> = std::fs::read_dir(rig.root.join("lobby"))
+        .expect("lobby folder")
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(
+        copied.iter().any(|n| n.ends_with("-lobby-song.wav")) && copied.iter().any(|n| n.ends_with(".ulaw")),
+        "{copied:?}"
+    );
+    rig.app.stop().await;
+}
 
 async fn deploys_at_start_reads_back_and_stores_the_verdict(backend: Backend) {
     let rig = Rig::start(backend, Setup::default()).await;

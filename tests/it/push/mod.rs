@@ -4,6 +4,7 @@
 //! the way `res_musiconhold` does.
 
 mod browser;
+mod console;
 mod deploy;
 mod faults;
 mod web;
@@ -34,6 +35,8 @@ pub struct Rig {
     pub source: PathBuf,
     pub root: PathBuf,
     pub conf: PathBuf,
+    /// The server pointing at the fakes (in `[[asterisk]]` unless `Setup::from_console`).
+    pub server: AsteriskServerConfig,
 }
 
 /// How the rig's server is configured.
@@ -42,11 +45,22 @@ pub struct Setup {
     pub ami_secret: &'static str,
     pub ari_password: &'static str,
     pub ami_down: bool,
+    /// Leave `[[asterisk]]` empty: the test adds the server in the console.
+    pub from_console: bool,
+    /// Deliver the Music on Hold store (as in production) instead of the plain source folder.
+    pub moh_store: bool,
 }
 
 impl Default for Setup {
     fn default() -> Self {
-        Self { with_ari: true, ami_secret: AMI_SECRET, ari_password: ARI_PASSWORD, ami_down: false }
+        Self {
+            with_ari: true,
+            ami_secret: AMI_SECRET,
+            ari_password: ARI_PASSWORD,
+            ami_down: false,
+            from_console: false,
+            moh_store: false,
+        }
     }
 }
 
@@ -115,15 +129,15 @@ impl Rig {
         let mut config = Config { data_dir: dir.path().join("data"), ..Config::default() };
         config.web.listen = "127.0.0.1:0".parse().expect("addr");
         config.database.url = Some(database_url.clone());
-        config.asterisk = vec![server];
+        config.asterisk = if setup.from_console { Vec::new() } else { vec![server.clone()] };
         config.agi.bind = "127.0.0.1:0".parse().expect("addr");
         config.audio.worker_exe = Some(env!("CARGO_BIN_EXE_ringside").into());
-        let app =
-            ringside::app::start_with(config, Some(Arc::new(FolderSource::new(&source))), fast_settings())
-                .await
-                .expect("Ringside starts");
+        let folder: Arc<dyn ringside::asterisk::push::DesiredSource> = Arc::new(FolderSource::new(&source));
+        let app = ringside::app::start_with(config, (!setup.moh_store).then_some(folder), fast_settings())
+            .await
+            .expect("Ringside starts");
         let app = TestApp { addr: app.web_addr, app: Some(app), database_url, backend, dir };
-        Self { app, ami, ari, source, root, conf }
+        Self { app, ami, ari, source, root, conf, server }
     }
 
     pub fn snapshot(&self) -> ServerSnapshot {

@@ -1,25 +1,21 @@
 use super::*;
-use crate::asterisk::push::desired::*;
+use crate::moh::desired::folder_file;
+use crate::moh::model::{Category, CategorySettings};
 
 fn moh(source: &Path, classes: &[(&str, &[&str])]) -> DesiredMoh {
-    DesiredMoh {
-        source_dir: source.to_owned(),
-        classes: classes
-            .iter()
-            .map(|(name, bases)| DesiredClass {
-                name: ClassName::parse(name).unwrap(),
-                mode: Mode::Files,
-                options: ClassOptions::default(),
-                files: bases
-                    .iter()
-                    .map(|b| DesiredFile {
-                        base: BaseName::parse(b).unwrap(),
-                        formats: vec![AudioFormat::Wav],
-                    })
-                    .collect(),
-            })
-            .collect(),
-    }
+    let categories = classes
+        .iter()
+        .map(|(name, bases)| CategoryFiles {
+            category: Category {
+                id: 0,
+                name: MohClassName::parse(name).unwrap(),
+                settings: CategorySettings::default(),
+                version: 0,
+            },
+            files: bases.iter().zip(1..).map(|(b, p)| folder_file(b.to_string(), p)).collect(),
+        })
+        .collect();
+    DesiredMoh { source_dir: source.to_owned(), categories }
 }
 
 fn put(dir: &Path, name: &str, bytes: &[u8]) {
