@@ -90,7 +90,12 @@ impl fmt::Display for Difference {
                 write!(f, "class '{class}' has mode '{reported}' in Asterisk, expected '{expected}'")
             }
             Self::WrongDirectory { class, expected, reported } => {
-                write!(f, "class '{class}' reads directory '{reported}' in Asterisk, expected '{expected}'")
+                write!(
+                    f,
+                    "class '{class}' reads directory '{reported}' in Asterisk, expected '{expected}': \
+                     another [{class}] section (usually in your own musiconhold.conf) defines it first; \
+                     remove or comment out that section, or rename the category in Ringside"
+                )
             }
             Self::MissingFile { class, file } => {
                 write!(f, "class '{class}': Asterisk does not list file '{file}'")

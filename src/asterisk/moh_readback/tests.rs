@@ -71,7 +71,9 @@ fn missing_class_wrong_dir_and_files_are_reported_in_words() {
     assert_eq!(
         words,
         vec![
-            "class 'demo' reads directory '/var/lib/asterisk/moh/demo' in Asterisk, expected '/var/lib/asterisk/moh/ringside/demo'",
+            "class 'demo' reads directory '/var/lib/asterisk/moh/demo' in Asterisk, expected '/var/lib/asterisk/moh/ringside/demo': \
+             another [demo] section (usually in your own musiconhold.conf) defines it first; \
+             remove or comment out that section, or rename the category in Ringside",
             "class 'demo': Asterisk does not list file 'intro'",
             "class 'demo': Asterisk lists file 'old' that Ringside did not write",
             "class 'sales' is missing in Asterisk after the reload",
