@@ -36,25 +36,15 @@ macro_rules! impl_cdr_store {
                 async fn commit_cdr_batch(&self, batch: CdrBatch<'_>) -> Result<InsertCounts, StoreError> {
                     let mut tx = self.pool.begin().await?;
                     let mut counts = InsertCounts::default();
-                    let full_sql = insert_sql(INSERT_CHUNK);
-                    for chunk in batch.records.chunks(INSERT_CHUNK) {
-                        let sql = if chunk.len() == INSERT_CHUNK { full_sql.clone() } else { insert_sql(chunk.len()) };
-                        let mut q = sqlx::query::<$db>(sqlx::AssertSqlSafe(sql));
-                        for record in chunk {
-                            let v = InsertValues::of(batch.server, record);
-                            q = q.bind(v.key).bind(batch.server.to_owned()).bind(v.start).bind(v.answer).bind(v.end);
-                            q = q.bind(record.duration).bind(record.billsec);
-                            for t in v.texts {
-                                q = q.bind(t);
-                            }
-                            let [a, b, c, d] = v.opt_texts;
-                            q = q.bind(a).bind(b).bind(c).bind(d).bind(record.sequence);
-                            q = q.bind(v.extras).bind(v.origin).bind(batch.now_ms);
-                        }
-                        let done = q.execute(&mut *tx).await?;
-                        counts.inserted += done.rows_affected();
-                        counts.duplicates += chunk.len() as u64 - done.rows_affected();
-                    }
+                    let inserted = <$db as $crate::store::cdr_fast::CdrRowWriter>::insert_cdr_rows(
+                        &mut *tx,
+                        batch.server,
+                        batch.records,
+                        batch.now_ms,
+                    )
+                    .await?;
+                    counts.inserted += inserted;
+                    counts.duplicates += batch.records.len() as u64 - inserted;
                     for reject in batch.rejects {
                         sqlx::query(
                             "INSERT INTO cdr_rejects (server, source, raw, reason, file_offset, at) \
