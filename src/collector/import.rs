@@ -178,3 +178,16 @@ impl RowRate {
         format!("{} rows · {:.0} rows/s", self.rows, self.rows as f64 / secs)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::RowRate;
+
+    #[test]
+    fn progress_message_counts_rows_and_their_rate() {
+        let mut rate = RowRate::new();
+        rate.add(1_500);
+        let message = rate.add(500);
+        assert!(message.starts_with("2000 rows · ") && message.ends_with(" rows/s"), "{message}");
+    }
+}
