@@ -49,7 +49,7 @@ if [ -n "${RS_TEST_POSTGRES:-}" ]; then
   native_schema "text_pattern_ops" | psql -q "$base/${db}_n"
   native_pg=$(secs psql -q "$base/${db}_n" -c "\\copy cdr_native FROM '$CSV' WITH (FORMAT csv)")
   echo "postgres import: ringside $(awk -v n=$LINES -v s=$rs_pg 'BEGIN{printf "%.0f", n/s}') rows/s (${rs_pg}s), psql \\copy $(awk -v n=$LINES -v s=$native_pg 'BEGIN{printf "%.0f", n/s}') rows/s (${native_pg}s), ratio $(ratio "$rs_pg" "$native_pg") (target >= 0.80)"
-  psql -q "$RS_TEST_POSTGRES" -c "DROP DATABASE ${db}_n"
+  psql -q "$RS_TEST_POSTGRES" -c "DROP DATABASE ${db}_n" -c "DROP DATABASE ${db}"
 fi
 
 # --- Search latency on SEARCH_ROWS rows (SQLite store), via the real API ----------------------
@@ -78,6 +78,8 @@ cat > "$W/ringside.toml" <<TOML
 data_dir = "$W/data"
 [web]
 listen = "127.0.0.1:18931"
+[agi]
+bind = "127.0.0.1:0"
 [database]
 url = "sqlite://$W/rs.db"
 TOML

@@ -1,13 +1,13 @@
 //! `ringside cdr import FILE…`: one-shot, resumable import of Master.csv files.
 //!
-//! Each batch is committed with the file position after it (`cdr_positions`, path
-//! `import:<canonical path>`), so an import killed at any point resumes where its last commit
-//! ended; the dedupe key makes even a full re-import insert nothing. A partial last line is left
-//! unconsumed (a later import picks it up once complete).
+//! A parser thread reads batches of [`IMPORT_BATCH`] records; the store writes them in
+//! transactions of about [`IMPORT_COMMIT_ROWS`] rows, each committed with the file position after
+//! its last batch (`cdr_positions`, path `import:<canonical path>`), so an import killed at any
+//! point resumes where its last commit ended; the dedupe key makes even a full re-import insert
+//! nothing. A partial last line is left unconsumed (a later import picks it up once complete).
 
 use std::fs::File;
 use std::io::{Seek, SeekFrom};
-
 use std::os::unix::fs::MetadataExt;
 use std::path::Path;
 
@@ -18,10 +18,14 @@ use crate::cdr::position::{DEFAULT_FINGERPRINT_LEN, FilePosition, fingerprint, f
 use crate::cdr::reader::MasterCsvReader;
 use crate::cdr::{CsvRecordParser, CsvSource};
 use crate::store::Store;
-use crate::store::cdr::{CdrBatch, InsertCounts};
+use crate::store::cdr::{CdrBatchSource, InsertCounts, OwnedCdrBatch};
 
-/// Records per transaction.
+/// Records parsed and handed to the store at a time.
 pub const IMPORT_BATCH: usize = 20_000;
+
+/// Rows per transaction (several batches): each commit rewrites the index pages it touched, and
+/// an index on a random column (`src`) is touched all over by every 20,000 rows.
+pub const IMPORT_COMMIT_ROWS: usize = 200_000;
 
 /// What to import and how.
 pub struct ImportJob<'a> {
@@ -59,29 +63,20 @@ impl ImportJob<'_> {
             start,
             CsvRecordParser::new(self.source.clone()),
         );
-        let (tx, mut rx) = tokio::sync::mpsc::channel(2);
+        let (tx, rx) = tokio::sync::mpsc::channel(2);
         let fp_file = File::open(&canonical)?;
         let (dev, inode) = (meta.dev(), meta.ino());
         let parser = std::thread::spawn(move || parse_batches(reader, &fp_file, dev, inode, &tx));
-        let mut totals = InsertCounts::default();
-        let mut rate = RowRate::new();
-        while let Some(parsed) = rx.recv().await {
-            let ParsedBatch { records, rejects, position } = parsed?;
-            let rows = (records.len() + rejects.len()) as u64;
-            let batch = CdrBatch {
-                server: self.server,
-                source: &key,
-                records: &records,
-                rejects: &rejects,
-                position: Some(position),
-                now_ms: super::now_ms(),
-            };
-            totals += self.store.commit_cdr_batch(batch).await?;
-            bar.set_position(position.offset);
-            bar.set_message(rate.add(rows));
-        }
+        let mut source =
+            ImportSource { server: self.server, key: &key, rx, bar, rate: RowRate::new(), error: None };
+        let totals = self.store.commit_cdr_stream(&mut source, IMPORT_COMMIT_ROWS).await;
+        drop(source.rx);
         let trailing = parser.join().map_err(|_| anyhow::anyhow!("the CSV parser thread panicked"))?;
-        bar.finish_and_clear();
+        source.bar.finish_and_clear();
+        let totals = totals?;
+        if let Some(e) = source.error {
+            return Err(e);
+        }
         if trailing > 0 {
             eprintln!(
                 "{}: the last {trailing} bytes are an incomplete record; left for a later import",
@@ -105,11 +100,42 @@ impl ImportJob<'_> {
     }
 }
 
-/// Records and rejects of one transaction, with the position after them.
-struct ParsedBatch {
-    records: Vec<crate::cdr::CdrRecord>,
-    rejects: Vec<crate::cdr::Reject>,
-    position: FilePosition,
+/// Hands the parser thread's batches to the store and shows progress.
+struct ImportSource<'a> {
+    server: &'a str,
+    key: &'a str,
+    rx: tokio::sync::mpsc::Receiver<anyhow::Result<OwnedCdrBatch>>,
+    bar: ProgressBar,
+    rate: RowRate,
+    /// Why the parser stopped early, if it did.
+    error: Option<anyhow::Error>,
+}
+
+#[async_trait::async_trait]
+impl CdrBatchSource for ImportSource<'_> {
+    fn server(&self) -> &str {
+        self.server
+    }
+
+    fn source(&self) -> &str {
+        self.key
+    }
+
+    async fn next_batch(&mut self) -> Option<OwnedCdrBatch> {
+        match self.rx.recv().await? {
+            Ok(batch) => {
+                if let Some(p) = batch.position {
+                    self.bar.set_position(p.offset);
+                }
+                self.bar.set_message(self.rate.add((batch.records.len() + batch.rejects.len()) as u64));
+                Some(batch)
+            }
+            Err(e) => {
+                self.error = Some(e);
+                None
+            }
+        }
+    }
 }
 
 /// Parses batches on its own thread so parsing overlaps the database writes; returns the length of
@@ -119,14 +145,14 @@ fn parse_batches<R: std::io::Read>(
     fp_file: &File,
     dev: u64,
     inode: u64,
-    tx: &tokio::sync::mpsc::Sender<anyhow::Result<ParsedBatch>>,
+    tx: &tokio::sync::mpsc::Sender<anyhow::Result<OwnedCdrBatch>>,
 ) -> usize {
     loop {
         let parsed = read_batch(&mut reader).and_then(|(records, rejects, end)| {
             let Some(offset) = end else { return Ok(None) };
             let fingerprint = fingerprint(fp_file, offset, DEFAULT_FINGERPRINT_LEN)?;
-            let position = FilePosition { dev, inode, offset, fingerprint };
-            Ok(Some(ParsedBatch { records, rejects, position }))
+            let position = Some(FilePosition { dev, inode, offset, fingerprint });
+            Ok(Some(OwnedCdrBatch { records, rejects, position }))
         });
         let sent = match parsed {
             Ok(None) => break,

@@ -54,6 +54,26 @@ pub struct CdrBatch<'a> {
     pub now_ms: i64,
 }
 
+/// One batch owned by a [`CdrBatchSource`].
+#[derive(Debug)]
+pub struct OwnedCdrBatch {
+    pub records: Vec<CdrRecord>,
+    pub rejects: Vec<Reject>,
+    /// The file position after the last item.
+    pub position: Option<FilePosition>,
+}
+
+/// Batches pulled by [`CdrStore::commit_cdr_stream`].
+#[async_trait]
+pub trait CdrBatchSource: Send {
+    /// The `[[asterisk]]` name the records came from.
+    fn server(&self) -> &str;
+    /// `path` (position key) of the source.
+    fn source(&self) -> &str;
+    /// The next batch; `None` at the end (a source that failed keeps its error for its caller).
+    async fn next_batch(&mut self) -> Option<OwnedCdrBatch>;
+}
+
 /// What a commit did.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 pub struct InsertCounts {
@@ -164,6 +184,15 @@ pub struct CdrStats {
 pub trait CdrStore: Send + Sync {
     /// Inserts records (duplicates ignored), rejects and the new position in one transaction.
     async fn commit_cdr_batch(&self, batch: CdrBatch<'_>) -> Result<InsertCounts, StoreError>;
+    /// Writes every batch `source` yields, committing each time `rows_per_commit` rows (records +
+    /// rejects) are written and at the end; each commit includes the position of its last batch.
+    /// Few large transactions keep a big import from rewriting the same index pages per commit,
+    /// while only one batch at a time is held in memory.
+    async fn commit_cdr_stream(
+        &self,
+        source: &mut dyn CdrBatchSource,
+        rows_per_commit: usize,
+    ) -> Result<InsertCounts, StoreError>;
     /// The committed position of `path` for `server`.
     async fn cdr_position(&self, server: &str, path: &str) -> Result<Option<FilePosition>, StoreError>;
     /// One page of a search (`search.limit + 1` rows at most).

@@ -23,8 +23,13 @@ use crate::cdr::CdrRecord;
 /// Records per SQLite statement (26 columns each: 1,664 parameters).
 pub const SQLITE_CHUNK: usize = 64;
 
-/// Page cache of a connection that writes CDR batches (negative: KiB). Pages are allocated on use.
-const SQLITE_CACHE_PRAGMA: &str = "PRAGMA cache_size = -65536";
+/// SQLite page cache of a connection writing CDR batches, and of one running a bulk import
+/// (negative: KiB; pages are allocated on use). A transaction of thousands of rows touches every
+/// index's right edge, and an index on a random column (`src`) all over: with the 2 MB default
+/// the pages were spilled to the WAL and read back again and again (most of an import's time
+/// went to system calls).
+const SQLITE_CACHE: &str = "PRAGMA cache_size = -65536";
+const SQLITE_BULK_CACHE: &str = "PRAGMA cache_size = -262144";
 
 /// Bytes of COPY data sent per message.
 const COPY_MESSAGE: usize = 1 << 20;
@@ -41,48 +46,70 @@ pub trait CdrRowWriter: sqlx::Database {
         records: &[CdrRecord],
         now_ms: i64,
     ) -> Result<u64, sqlx::Error>;
+
+    /// A statement that sizes the connection's cache for batches (`bulk`: a long import).
+    fn cache_statement(bulk: bool) -> Option<&'static str>;
 }
 
 #[async_trait]
 impl CdrRowWriter for sqlx::Sqlite {
+    fn cache_statement(bulk: bool) -> Option<&'static str> {
+        Some(if bulk { SQLITE_BULK_CACHE } else { SQLITE_CACHE })
+    }
+
     async fn insert_cdr_rows(
         conn: &mut sqlx::SqliteConnection,
         server: &str,
         records: &[CdrRecord],
         now_ms: i64,
     ) -> Result<u64, sqlx::Error> {
-        // A transaction of thousands of rows touches every index's right edge and the table's
-        // last pages many times: with the 2 MB default cache the pages were spilled to the WAL
-        // and read back again and again (most of a large import's time was system calls).
-        sqlx::query(sqlx::AssertSqlSafe(SQLITE_CACHE_PRAGMA)).execute(&mut *conn).await?;
+        // Binding the next chunk overlaps SQLite executing this one on sqlx's worker thread.
         let mut inserted = 0;
-        for chunk in records.chunks(SQLITE_CHUNK) {
-            let partial;
-            let sql = if chunk.len() == SQLITE_CHUNK {
-                SQLITE_FULL_CHUNK.as_str()
-            } else {
-                partial = insert_sql_positional(chunk.len());
-                partial.as_str()
-            };
-            let mut q = sqlx::query::<sqlx::Sqlite>(sqlx::AssertSqlSafe(sql));
-            for record in chunk {
-                let owned = RowExtras::of(server, record);
-                for cell in owned.cells(server, record, now_ms) {
-                    q = match cell {
-                        Cell::Text(s) => q.bind(s.to_owned()),
-                        Cell::Int(v) => q.bind(v),
-                        Cell::Null => q.bind(None::<i64>),
-                    };
-                }
-            }
-            inserted += q.execute(&mut *conn).await?.rows_affected();
+        let mut chunks = records.chunks(SQLITE_CHUNK);
+        let mut next = chunks.next().map(|c| sqlite_chunk(server, c, now_ms));
+        while let Some(query) = next.take() {
+            let following = chunks.next();
+            let (done, built) = tokio::join!(query.execute(&mut *conn), async {
+                following.map(|c| sqlite_chunk(server, c, now_ms))
+            });
+            inserted += done?.rows_affected();
+            next = built;
         }
         Ok(inserted)
     }
 }
 
+/// The INSERT of one chunk with its values bound.
+fn sqlite_chunk<'q>(
+    server: &str,
+    chunk: &[CdrRecord],
+    now_ms: i64,
+) -> sqlx::query::Query<'q, sqlx::Sqlite, sqlx::sqlite::SqliteArguments> {
+    let sql = if chunk.len() == SQLITE_CHUNK {
+        sqlx::AssertSqlSafe(SQLITE_FULL_CHUNK.clone())
+    } else {
+        sqlx::AssertSqlSafe(insert_sql_positional(chunk.len()))
+    };
+    let mut q = sqlx::query::<sqlx::Sqlite>(sql);
+    for record in chunk {
+        let owned = RowExtras::of(server, record);
+        for cell in owned.cells(server, record, now_ms) {
+            q = match cell {
+                Cell::Text(s) => q.bind(s.to_owned()),
+                Cell::Int(v) => q.bind(v),
+                Cell::Null => q.bind(None::<i64>),
+            };
+        }
+    }
+    q
+}
+
 #[async_trait]
 impl CdrRowWriter for sqlx::Postgres {
+    fn cache_statement(_bulk: bool) -> Option<&'static str> {
+        None
+    }
+
     async fn insert_cdr_rows(
         conn: &mut sqlx::PgConnection,
         server: &str,
