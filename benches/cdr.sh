@@ -67,7 +67,7 @@ INSERT INTO cdr (dedupe_key, server, start_time, answer_time, end_time, duration
 WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < $SEARCH_ROWS - $LINES)
 SELECT 'gen' || i, 'bench', $FIRST_MS + i * 2000, NULL, $FIRST_MS + i * 2000 + 60000, i % 600, i % 500,
   CASE i % 10 WHEN 0 THEN 'BUSY' WHEN 1 THEN 'NO ANSWER' WHEN 2 THEN 'FAILED' ELSE 'ANSWERED' END,
-  'acc' || (i % 20), CAST(2000 + i % 8000 AS TEXT), CAST(3000 + i % 300 AS TEXT), 'from-internal',
+  'acc' || ((i / 600) % 20), CAST(2000 + i % 8000 AS TEXT), CAST(3000 + i % 300 AS TEXT), 'from-internal',
   '"Caller ' || i || '" <' || (2000 + i % 8000) || '>', 'PJSIP/a-' || i, 'PJSIP/b-' || i, 'Dial', '', 'DOCUMENTATION',
   'u' || i, '', '', 'l' || i, NULL, '', 'gen', 0 FROM n;
 COMMIT;

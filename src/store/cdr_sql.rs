@@ -40,7 +40,8 @@ macro_rules! impl_cdr_store {
                 if $dialect != Dialect::Sqlite {
                     return Ok(Plan::Planner);
                 }
-                let q = render(search, $dialect);
+                // The filters alone decide (a keyset cursor only moves the start of the walk).
+                let q = filters_only(search);
                 if q.where_clause == "TRUE" {
                     return Ok(Plan::Planner);
                 }
