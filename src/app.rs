@@ -50,6 +50,9 @@ pub async fn start_with(
             config.data_dir.display()
         )
     })?;
+    let secret_path = config.data_dir.join(crate::cdr::search::cursor::SECRET_FILE);
+    let cursor_secret = crate::cdr::search::cursor::load_or_create_secret(&secret_path)
+        .with_context(|| format!("cannot read or create the cursor secret {}", secret_path.display()))?;
     let store = crate::store::open(&config.database_url(), config.database.max_connections).await?;
     tracing::info!(backend = store.backend(), "database ready");
 
@@ -83,7 +86,7 @@ pub async fn start_with(
         throttle: Arc::new(LoginThrottle::default()),
         setup: Arc::new(SetupGate::default()),
         metrics: Arc::new(Metrics::default()),
-        cdr: Arc::new(web::calls::CdrState::new()),
+        cdr: Arc::new(web::calls::CdrState::new(&cursor_secret)),
         routing: routing.clone(),
         moh_changes,
         moh,

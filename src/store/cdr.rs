@@ -9,7 +9,8 @@
 //!
 //! ```text
 //! commit_cdr_batch: BEGIN
-//!   INSERT INTO cdr (…) VALUES (…),(…)… ON CONFLICT (dedupe_key) DO NOTHING   -- chunks of 400
+//!   rows: backend fast path (store/cdr_fast.rs) — SQLite: cached multi-row INSERT … ON CONFLICT
+//!         (dedupe_key) DO NOTHING; PostgreSQL: COPY into a temp table, INSERT … SELECT … ON CONFLICT
 //!   INSERT INTO cdr_rejects …                                                  -- each reject
 //!   INSERT INTO cdr_positions … ON CONFLICT (server, path) DO UPDATE           -- the new position
 //! COMMIT          inserted = Σ rows_affected, duplicates = records − inserted
@@ -24,15 +25,12 @@ use crate::cdr::reject::Reject;
 use crate::cdr::search::CdrSearch;
 use crate::store::StoreError;
 
-/// Records per multi-row INSERT (28 columns: well under both databases' parameter limits).
-pub const INSERT_CHUNK: usize = 400;
-
 /// Columns written for each record, in bind order.
 pub const INSERT_COLUMNS: &str = "dedupe_key, server, start_time, answer_time, end_time, duration, \
      billsec, disposition, accountcode, src, dst, dcontext, clid, channel, dstchannel, lastapp, \
      lastdata, amaflags, uniqueid, userfield, peeraccount, linkedid, sequence, extras, origin, \
      received_at";
-const INSERT_COLUMN_COUNT: usize = 26;
+pub const INSERT_COLUMN_COUNT: usize = 26;
 
 /// Columns read back for a row.
 pub const SELECT_COLUMNS: &str = "id, server, start_time, answer_time, end_time, duration, billsec, \
@@ -54,6 +52,26 @@ pub struct CdrBatch<'a> {
     pub position: Option<FilePosition>,
     /// Now, Unix ms.
     pub now_ms: i64,
+}
+
+/// One batch owned by a [`CdrBatchSource`].
+#[derive(Debug)]
+pub struct OwnedCdrBatch {
+    pub records: Vec<CdrRecord>,
+    pub rejects: Vec<Reject>,
+    /// The file position after the last item.
+    pub position: Option<FilePosition>,
+}
+
+/// Batches pulled by [`CdrStore::commit_cdr_stream`].
+#[async_trait]
+pub trait CdrBatchSource: Send {
+    /// The `[[asterisk]]` name the records came from.
+    fn server(&self) -> &str;
+    /// `path` (position key) of the source.
+    fn source(&self) -> &str;
+    /// The next batch; `None` at the end (a source that failed keeps its error for its caller).
+    async fn next_batch(&mut self) -> Option<OwnedCdrBatch>;
 }
 
 /// What a commit did.
@@ -166,6 +184,15 @@ pub struct CdrStats {
 pub trait CdrStore: Send + Sync {
     /// Inserts records (duplicates ignored), rejects and the new position in one transaction.
     async fn commit_cdr_batch(&self, batch: CdrBatch<'_>) -> Result<InsertCounts, StoreError>;
+    /// Writes every batch `source` yields, committing each time `rows_per_commit` rows (records +
+    /// rejects) are written and at the end; each commit includes the position of its last batch.
+    /// Few large transactions keep a big import from rewriting the same index pages per commit,
+    /// while only one batch at a time is held in memory.
+    async fn commit_cdr_stream(
+        &self,
+        source: &mut dyn CdrBatchSource,
+        rows_per_commit: usize,
+    ) -> Result<InsertCounts, StoreError>;
     /// The committed position of `path` for `server`.
     async fn cdr_position(&self, server: &str, path: &str) -> Result<Option<FilePosition>, StoreError>;
     /// One page of a search (`search.limit + 1` rows at most).
@@ -189,79 +216,116 @@ pub trait CdrStore: Send + Sync {
     async fn purge_cdrs(&self, before_ms: i64) -> Result<u64, StoreError>;
 }
 
-/// The row values of a record, in [`INSERT_COLUMNS`] order (texts escaped).
-pub struct InsertValues {
+/// One value of a row to write.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Cell<'a> {
+    Text(&'a str),
+    Int(i64),
+    Null,
+}
+
+impl<'a> From<Option<&'a crate::cdr::CdrText>> for Cell<'a> {
+    fn from(t: Option<&'a crate::cdr::CdrText>) -> Self {
+        t.map_or(Cell::Null, |t| Cell::Text(t.as_escaped()))
+    }
+}
+
+impl From<Option<i64>> for Cell<'_> {
+    fn from(v: Option<i64>) -> Self {
+        v.map_or(Cell::Null, Cell::Int)
+    }
+}
+
+/// The values of one record that are not borrowed from it (computed once per row).
+pub struct RowExtras {
+    /// [`stored_key`] of the record.
     pub key: String,
-    pub start: i64,
-    pub answer: Option<i64>,
-    pub end: Option<i64>,
-    pub texts: [String; 11],
-    pub opt_texts: [Option<String>; 4],
+    /// `name=value` lines of the AMI extras.
     pub extras: String,
+    /// `csv:<shape>` or `ami`.
     pub origin: String,
 }
 
-impl InsertValues {
-    /// Values for `record` from `server`.
+impl RowExtras {
+    /// Computes the owned values of `record` from `server`.
     pub fn of(server: &str, record: &CdrRecord) -> Self {
-        let t = |x: &crate::cdr::CdrText| x.as_escaped().to_owned();
-        let o = |x: &Option<crate::cdr::CdrText>| x.as_ref().map(|v| v.as_escaped().to_owned());
-        let extras = record
-            .extras
-            .iter()
-            .map(|(k, v)| format!("{}={}", k.as_escaped(), v.as_escaped()))
-            .collect::<Vec<_>>()
-            .join("\n");
+        let mut extras = String::new();
+        for (i, (k, v)) in record.extras.iter().enumerate() {
+            if i > 0 {
+                extras.push('\n');
+            }
+            extras.push_str(k.as_escaped());
+            extras.push('=');
+            extras.push_str(v.as_escaped());
+        }
         let origin = match record.origin {
             crate::cdr::CdrOrigin::Csv(shape) => format!("csv:{shape}"),
             crate::cdr::CdrOrigin::Ami => "ami".to_owned(),
         };
-        Self {
-            key: crate::cdr::dedupe_key(server, record).to_hex(),
-            start: record.start.as_millisecond(),
-            answer: record.answer.map(|t| t.as_millisecond()),
-            end: record.end.map(|t| t.as_millisecond()),
-            texts: [
-                record.disposition.as_str().to_owned(),
-                t(&record.accountcode),
-                t(&record.src),
-                t(&record.dst),
-                t(&record.dcontext),
-                t(&record.clid),
-                t(&record.channel),
-                t(&record.dstchannel),
-                t(&record.lastapp),
-                t(&record.lastdata),
-                t(&record.amaflags),
-            ],
-            opt_texts: [
-                o(&record.uniqueid),
-                o(&record.userfield),
-                o(&record.peeraccount),
-                o(&record.linkedid),
-            ],
-            extras,
-            origin,
-        }
+        let key = stored_key(&crate::cdr::dedupe_key(server, record), record.start.as_second());
+        Self { key, extras, origin }
+    }
+
+    /// The row's values in [`INSERT_COLUMNS`] order.
+    pub fn cells<'a>(
+        &'a self,
+        server: &'a str,
+        record: &'a CdrRecord,
+        now_ms: i64,
+    ) -> [Cell<'a>; INSERT_COLUMN_COUNT] {
+        let t = |x: &'a crate::cdr::CdrText| Cell::Text(x.as_escaped());
+        [
+            Cell::Text(&self.key),
+            Cell::Text(server),
+            Cell::Int(record.start.as_millisecond()),
+            record.answer.map(|t| t.as_millisecond()).into(),
+            record.end.map(|t| t.as_millisecond()).into(),
+            Cell::Int(record.duration),
+            Cell::Int(record.billsec),
+            Cell::Text(record.disposition.as_str()),
+            t(&record.accountcode),
+            t(&record.src),
+            t(&record.dst),
+            t(&record.dcontext),
+            t(&record.clid),
+            t(&record.channel),
+            t(&record.dstchannel),
+            t(&record.lastapp),
+            t(&record.lastdata),
+            t(&record.amaflags),
+            record.uniqueid.as_ref().into(),
+            record.userfield.as_ref().into(),
+            record.peeraccount.as_ref().into(),
+            record.linkedid.as_ref().into(),
+            record.sequence.into(),
+            Cell::Text(&self.extras),
+            Cell::Text(&self.origin),
+            Cell::Int(now_ms),
+        ]
     }
 }
 
-/// `INSERT … VALUES ($1,…),(…) ON CONFLICT (dedupe_key) DO NOTHING` for `rows` records.
-pub fn insert_sql(rows: usize) -> String {
-    let mut sql = format!("INSERT INTO cdr ({INSERT_COLUMNS}) VALUES ");
-    for r in 0..rows {
-        sql.push_str(if r == 0 { "(" } else { ",(" });
-        for c in 0..INSERT_COLUMN_COUNT {
-            if c > 0 {
-                sql.push(',');
-            }
-            sql.push('$');
-            sql.push_str(&(r * INSERT_COLUMN_COUNT + c + 1).to_string());
-        }
-        sql.push(')');
-    }
-    sql.push_str(" ON CONFLICT (dedupe_key) DO NOTHING");
-    sql
+/// The `dedupe_key` column value: the record's start second (10 hex digits) followed by the first
+/// 24 bytes of the key digest (48 hex digits).
+///
+/// The digest alone is the identity (it already covers the start); the time prefix only makes new
+/// keys land at the right edge of the unique index, the way `start_time` does, instead of on a
+/// random leaf page each. Random keys made every insert of a large import a cache miss.
+pub fn stored_key(key: &crate::cdr::DedupeKey, start_second: i64) -> String {
+    let prefix = u64::try_from(start_second).unwrap_or(0).min(0xff_ffff_ffff);
+    let mut out = format!("{prefix:010x}");
+    out.push_str(&crate::cdr::key::hex(&key.digest[..24]));
+    out
+}
+
+/// `INSERT … VALUES (?,…),(…) ON CONFLICT (dedupe_key) DO NOTHING` for `rows` records.
+///
+/// Anonymous `?` placeholders: SQLite looks named ones (`$N`) up by a linear scan per bind, which
+/// made a 400-row statement quadratic.
+pub fn insert_sql_positional(rows: usize) -> String {
+    let one = format!("({})", vec!["?"; INSERT_COLUMN_COUNT].join(","));
+    let values = vec![one; rows].join(",");
+    format!("INSERT INTO cdr ({INSERT_COLUMNS}) VALUES {values} ON CONFLICT (dedupe_key) DO NOTHING")
 }
 
 /// A position from its stored columns.

@@ -4,13 +4,18 @@
 //! user value is a bind parameter; the only numbers spliced into SQL text are computed here
 //! (bucket sizes, zone offsets, row counts), never taken from a request.
 
+/// Matching rows above which a SQLite search walks the sort index rather than sorting matches:
+/// sorting 5,000 rows and walking to a page at 5,000 / 10 M selectivity both take a few ms.
+pub const PLAN_PROBE_CAP: i64 = 5_000;
+
 /// Implement `CdrStore` for `SqlStore<$db>`; `$dialect` is a [`crate::cdr::search::sql::Dialect`].
 macro_rules! impl_cdr_store {
     ($db:ty, $dialect:expr) => {
         const _: () = {
-            use $crate::cdr::search::sql::{SqlValue, render};
+            use $crate::cdr::search::sql::{Dialect, Plan, SqlValue, render};
             use $crate::store::StoreError;
             use $crate::store::cdr::*;
+            use $crate::store::cdr_sql::PLAN_PROBE_CAP;
 
             fn bind_all<'q, O>(
                 mut q: sqlx::query::QueryAs<'q, $db, O, <$db as sqlx::Database>::Arguments>,
@@ -26,35 +31,51 @@ macro_rules! impl_cdr_store {
                 q
             }
 
-            fn filters_only(search: &$crate::cdr::search::CdrSearch) -> $crate::cdr::search::sql::SqlQuery {
-                let plain = $crate::cdr::search::CdrSearch { after: None, ..search.clone() };
-                render(&plain, $dialect)
+/// SQLite: counts the matching rows (up to [`PLAN_PROBE_CAP`]) with the planner's plan; a
+            /// search matching more walks the sort column's index instead of sorting them all.
+            async fn choose_plan(
+                pool: &sqlx::Pool<$db>,
+                search: &$crate::cdr::search::CdrSearch,
+            ) -> Result<Plan, StoreError> {
+                if $dialect != Dialect::Sqlite {
+                    return Ok(Plan::Planner);
+                }
+                // The filters alone decide (a keyset cursor only moves the start of the walk).
+                let q = filters_only(search);
+                if q.where_clause == "TRUE" {
+                    return Ok(Plan::Planner);
+                }
+                let sql = format!(
+                    "SELECT COUNT(*) FROM (SELECT 1 FROM cdr WHERE {} LIMIT {PLAN_PROBE_CAP})",
+                    q.where_clause
+                );
+                let query = sqlx::query_as::<$db, (i64,)>(sqlx::AssertSqlSafe(sql));
+                let (matching,) = bind_all(query, q.params).fetch_one(pool).await?;
+                Ok(if matching >= PLAN_PROBE_CAP { Plan::WalkSortIndex } else { Plan::Planner })
             }
 
-            #[async_trait::async_trait]
-            impl CdrStore for $crate::store::sql::SqlStore<$db> {
-                async fn commit_cdr_batch(&self, batch: CdrBatch<'_>) -> Result<InsertCounts, StoreError> {
-                    let mut tx = self.pool.begin().await?;
+            async fn set_cache(conn: &mut <$db as sqlx::Database>::Connection, bulk: bool) -> Result<(), StoreError> {
+                if let Some(sql) = <$db as $crate::store::cdr_fast::CdrRowWriter>::cache_statement(bulk) {
+                    sqlx::query(sql).execute(&mut *conn).await?;
+                }
+                Ok(())
+            }
+
+            /// Rows, rejects and position of one batch, inside the caller's transaction.
+            async fn write_batch(
+                conn: &mut <$db as sqlx::Database>::Connection,
+                batch: &CdrBatch<'_>,
+            ) -> Result<InsertCounts, StoreError> {
                     let mut counts = InsertCounts::default();
-                    let full_sql = insert_sql(INSERT_CHUNK);
-                    for chunk in batch.records.chunks(INSERT_CHUNK) {
-                        let sql = if chunk.len() == INSERT_CHUNK { full_sql.clone() } else { insert_sql(chunk.len()) };
-                        let mut q = sqlx::query::<$db>(sqlx::AssertSqlSafe(sql));
-                        for record in chunk {
-                            let v = InsertValues::of(batch.server, record);
-                            q = q.bind(v.key).bind(batch.server.to_owned()).bind(v.start).bind(v.answer).bind(v.end);
-                            q = q.bind(record.duration).bind(record.billsec);
-                            for t in v.texts {
-                                q = q.bind(t);
-                            }
-                            let [a, b, c, d] = v.opt_texts;
-                            q = q.bind(a).bind(b).bind(c).bind(d).bind(record.sequence);
-                            q = q.bind(v.extras).bind(v.origin).bind(batch.now_ms);
-                        }
-                        let done = q.execute(&mut *tx).await?;
-                        counts.inserted += done.rows_affected();
-                        counts.duplicates += chunk.len() as u64 - done.rows_affected();
-                    }
+                    let inserted = <$db as $crate::store::cdr_fast::CdrRowWriter>::insert_cdr_rows(
+                        &mut *conn,
+                        batch.server,
+                        batch.records,
+                        batch.now_ms,
+                    )
+                    .await?;
+                    counts.inserted += inserted;
+                    counts.duplicates += batch.records.len() as u64 - inserted;
                     for reject in batch.rejects {
                         sqlx::query(
                             "INSERT INTO cdr_rejects (server, source, raw, reason, file_offset, at) \
@@ -66,7 +87,7 @@ macro_rules! impl_cdr_store {
                         .bind(reject.reason.to_string())
                         .bind(reject.offset.and_then(|o| i64::try_from(o).ok()))
                         .bind(batch.now_ms)
-                        .execute(&mut *tx)
+                        .execute(&mut *conn)
                         .await?;
                         counts.rejected += 1;
                     }
@@ -85,11 +106,60 @@ macro_rules! impl_cdr_store {
                         .bind(p.fingerprint.len as i64)
                         .bind($crate::cdr::key::DedupeKey { kind: $crate::cdr::KeyKind::Natural, digest: p.fingerprint.sha256 }.to_hex())
                         .bind(batch.now_ms)
-                        .execute(&mut *tx)
+                        .execute(&mut *conn)
                         .await?;
                     }
+                Ok(counts)
+            }
+
+            fn filters_only(search: &$crate::cdr::search::CdrSearch) -> $crate::cdr::search::sql::SqlQuery {
+                let plain = $crate::cdr::search::CdrSearch { after: None, ..search.clone() };
+                render(&plain, $dialect)
+            }
+
+            #[async_trait::async_trait]
+            impl CdrStore for $crate::store::sql::SqlStore<$db> {
+                async fn commit_cdr_batch(&self, batch: CdrBatch<'_>) -> Result<InsertCounts, StoreError> {
+                    let mut tx = self.pool.begin().await?;
+                    set_cache(&mut tx, false).await?;
+                    let counts = write_batch(&mut tx, &batch).await?;
                     tx.commit().await?;
                     Ok(counts)
+                }
+
+                async fn commit_cdr_stream(
+                    &self,
+                    source: &mut dyn CdrBatchSource,
+                    rows_per_commit: usize,
+                ) -> Result<InsertCounts, StoreError> {
+                    let mut totals = InsertCounts::default();
+                    let mut conn = self.pool.acquire().await?;
+                    set_cache(&mut conn, true).await?;
+                    let mut pending = source.next_batch().await;
+                    while pending.is_some() {
+                        let mut tx = sqlx::Connection::begin(&mut *conn).await?;
+                        let mut rows = 0;
+                        while let Some(owned) = pending.take() {
+                            rows += owned.records.len() + owned.rejects.len();
+                            let batch = CdrBatch {
+                                server: source.server(),
+                                source: source.source(),
+                                records: &owned.records,
+                                rejects: &owned.rejects,
+                                position: owned.position,
+                                now_ms: $crate::auth::now_ms(),
+                            };
+                            totals += write_batch(&mut tx, &batch).await?;
+                            drop(owned);
+                            pending = source.next_batch().await;
+                            if rows >= rows_per_commit {
+                                break;
+                            }
+                        }
+                        tx.commit().await?;
+                    }
+                    set_cache(&mut conn, false).await?;
+                    Ok(totals)
                 }
 
                 async fn cdr_position(
@@ -112,7 +182,8 @@ macro_rules! impl_cdr_store {
                     &self,
                     search: &$crate::cdr::search::CdrSearch,
                 ) -> Result<Vec<CdrRow>, StoreError> {
-                    let q = render(search, $dialect);
+                    let plan = choose_plan(&self.pool, search).await?;
+                    let q = $crate::cdr::search::sql::render_plan(search, $dialect, plan);
                     let sql = format!(
                         "SELECT {SELECT_COLUMNS} FROM cdr WHERE {} ORDER BY {} LIMIT {}",
                         q.where_clause, q.order_by, q.fetch

@@ -9,6 +9,7 @@
 //! This module never decides policy (who may do what): it stores and reads.
 
 pub mod cdr;
+pub mod cdr_fast;
 pub(crate) mod cdr_sql;
 pub mod flows;
 pub mod moh;

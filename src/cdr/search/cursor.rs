@@ -164,3 +164,47 @@ fn filter_fingerprint(search: &CdrSearch) -> [u8; 8] {
     let digest = Sha256::digest(format!("{canonical:?}").as_bytes());
     fixed(&digest[..8])
 }
+
+/// Name of the cursor secret's file in the data folder.
+pub const SECRET_FILE: &str = "cdr-cursor.key";
+
+/// The cursor secret kept in `path` (64 hex digits), created on first use, so cursors stay valid
+/// across restarts. Created atomically with mode 0600: a dot-prefixed temp file, fsync, rename,
+/// fsync of the folder. A file that does not hold 64 hex digits is replaced (with a warning).
+pub fn load_or_create_secret(path: &std::path::Path) -> std::io::Result<Vec<u8>> {
+    match std::fs::read_to_string(path) {
+        Ok(text) if is_secret(text.trim()) => return Ok(text.trim().as_bytes().to_vec()),
+        Ok(_) => tracing::warn!(file = %path.display(), "cursor secret file is malformed; writing a new one"),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => return Err(e),
+    }
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes).map_err(std::io::Error::other)?;
+    let secret = hex(&bytes);
+    write_private(path, secret.as_bytes())?;
+    Ok(secret.into_bytes())
+}
+
+fn is_secret(text: &str) -> bool {
+    text.len() == 64 && text.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+fn write_private(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write as _;
+    use std::os::unix::fs::OpenOptionsExt as _;
+    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(std::path::Path::new("."));
+    let name = path.file_name().map(|n| n.to_string_lossy()).unwrap_or_default();
+    let temp = dir.join(format!(".{name}.tmp"));
+    let _ = std::fs::remove_file(&temp);
+    let written = (|| {
+        let mut file = std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(&temp)?;
+        file.write_all(bytes)?;
+        file.sync_all()?;
+        std::fs::rename(&temp, path)?;
+        std::fs::File::open(dir)?.sync_all()
+    })();
+    if written.is_err() {
+        let _ = std::fs::remove_file(&temp);
+    }
+    written
+}

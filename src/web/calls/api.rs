@@ -148,7 +148,8 @@ async fn call(
     if rows.is_empty() {
         return Err(WebError::NotFound.into());
     }
-    let moh_decisions = state.cdr.moh_decisions(&linkedid).await;
+    let moh_decisions =
+        super::moh_decisions(state.store.as_ref(), &linkedid, &rows).await.map_err(WebError::from)?;
     Ok(Json(CallJson { linkedid, legs: rows.iter().map(|r| CdrJson::of(r, &tz)).collect(), moh_decisions }))
 }
 

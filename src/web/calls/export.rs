@@ -27,7 +27,7 @@ use crate::web::error::WebError;
 use crate::web::extract::Viewer;
 
 /// Rows fetched per query while exporting.
-const EXPORT_PAGE: u32 = 1000;
+const EXPORT_PAGE: u32 = 5000;
 
 /// Column names of an export, in order.
 pub const HEADER: [&str; 23] = [

@@ -1,8 +1,8 @@
 //! Calls: the CDR console pages, their JSON API and streamed exports.
 //!
 //! Owns turning requests into a validated [`CdrSearch`] (via [`crate::cdr::search`]), rows into
-//! display values and cursors, and the hook through which the lead wires the MoH decision log
-//! of the FastAGI bridge into the call view ([`MohDecisions`]). Handlers stay thin; SQL is in
+//! display values and cursors, and reading the FastAGI bridge's MoH decision log for the call
+//! view ([`MohDecision`]; the log itself belongs to [`crate::routing::decisions`]). Handlers stay thin; SQL is in
 //! [`crate::store::cdr`], charts in [`charts`], streaming in [`export`].
 
 mod api;
@@ -10,9 +10,9 @@ pub mod charts;
 mod export;
 mod page;
 
-use std::sync::{Arc, OnceLock};
+use std::collections::BTreeMap;
+use std::sync::Arc;
 
-use async_trait::async_trait;
 use axum::Router;
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
@@ -24,58 +24,81 @@ use crate::cdr::CdrText;
 use crate::cdr::search::{CdrSearch, CursorCodec, SearchContext, SortColumn, SortValue, parse_search};
 use crate::collector::CollectorStatus;
 use crate::store::cdr::CdrRow;
+use crate::store::flows::DecisionRow;
+use crate::store::{Store, StoreError};
 
 /// What the call view shows about Ringside's hold-music choice for one call.
 #[derive(Debug, Clone, Serialize)]
 pub struct MohDecision {
     /// Unix ms.
     pub at: i64,
+    /// The channel the FastAGI script ran on.
+    pub uniqueid: String,
     /// The class chosen.
     pub class: String,
-    /// Why (the rule that matched, in words).
+    /// The rule that matched, `None` when the fallback class applied.
+    pub rule: Option<String>,
+    /// Why, in words.
     pub reason: String,
 }
 
-/// HOOK for the AGI area: the FastAGI bridge's decision log, looked up by linkedid. The lead
-/// installs an implementation with [`CdrState::set_moh_decisions`]; until then the call view
-/// says no decision is recorded.
-#[async_trait]
-pub trait MohDecisions: Send + Sync {
-    /// Decisions made for the call with this linkedid, oldest first.
-    async fn decisions_for(&self, linkedid: &str) -> Vec<MohDecision>;
+impl MohDecision {
+    fn of(row: DecisionRow) -> Self {
+        let reason = match &row.rule {
+            Some(rule) => format!("rule {rule:?} matched"),
+            None => "no rule matched: the fallback class".to_owned(),
+        };
+        Self { at: row.at, uniqueid: row.uniqueid, class: row.class, rule: row.rule, reason }
+    }
+}
+
+/// Channels of one call looked up in the decision log at most.
+const MAX_CALL_CHANNELS: usize = 64;
+
+/// The hold-music decisions Ringside made for a call (the FastAGI bridge's decision log), looked up
+/// on every channel of its legs and on the linkedid itself, oldest first.
+async fn moh_decisions(
+    store: &dyn Store,
+    linkedid: &str,
+    legs: &[CdrRow],
+) -> Result<Vec<MohDecision>, StoreError> {
+    let mut channels: Vec<&str> = legs.iter().filter_map(|r| r.uniqueid.as_deref()).collect();
+    channels.sort_unstable();
+    channels.dedup();
+    channels.truncate(MAX_CALL_CHANNELS);
+    if channels.is_empty() {
+        channels.push(linkedid);
+    }
+    let mut found = BTreeMap::new();
+    for uniqueid in channels {
+        for row in crate::routing::decisions::for_call(store, uniqueid, linkedid).await? {
+            found.insert(row.id, row);
+        }
+    }
+    let mut decisions: Vec<MohDecision> = found.into_values().map(MohDecision::of).collect();
+    decisions.sort_by_key(|d| d.at);
+    Ok(decisions)
 }
 
 /// Shared state of the Calls area.
 pub struct CdrState {
     /// Collector events and counters.
     pub status: Arc<CollectorStatus>,
-    /// Cursor signing key (random per process: cursors expire on restart).
+    /// Cursor signing key (see [`cursor_secret`]).
     pub cursors: CursorCodec,
-    moh: OnceLock<Arc<dyn MohDecisions>>,
 }
 
 impl CdrState {
-    pub fn new() -> Self {
-        let secret = crate::auth::random_token(32);
-        Self { status: Arc::default(), cursors: CursorCodec::new(secret.as_bytes()), moh: OnceLock::new() }
-    }
-
-    /// Installs the MoH decision source (once).
-    pub fn set_moh_decisions(&self, source: Arc<dyn MohDecisions>) {
-        let _ = self.moh.set(source);
-    }
-
-    async fn moh_decisions(&self, linkedid: &str) -> Vec<MohDecision> {
-        match self.moh.get() {
-            Some(source) => source.decisions_for(linkedid).await,
-            None => Vec::new(),
-        }
+    /// State whose cursors are signed with `secret`.
+    pub fn new(secret: &[u8]) -> Self {
+        Self { status: Arc::default(), cursors: CursorCodec::new(secret) }
     }
 }
 
 impl Default for CdrState {
+    /// State with a random cursor secret (cursors expire with the process).
     fn default() -> Self {
-        Self::new()
+        Self::new(crate::auth::random_token(32).as_bytes())
     }
 }
 

@@ -177,7 +177,7 @@ async fn call(
     let rows = state.store.cdrs_by_linkedid(&linkedid).await?;
     let first = rows.first().ok_or(WebError::NotFound)?.start_time;
     let last_end = rows.iter().map(|r| r.end_time.unwrap_or(r.start_time)).max().unwrap_or(first);
-    let moh = state.cdr.moh_decisions(&linkedid).await;
+    let moh = super::moh_decisions(state.store.as_ref(), &linkedid, &rows).await?;
     Ok(CallPage {
         chrome: Chrome::new(&p, "/calls"),
         legs: rows.iter().map(|r| RowView::of(r, &tz, first)).collect(),

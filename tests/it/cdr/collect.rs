@@ -244,7 +244,7 @@ async fn serve_killed_with_sigkill_while_tailing_loses_nothing(backend: Backend)
     std::fs::write(
         &config,
         format!(
-            "data_dir = {:?}\n[web]\nlisten = \"127.0.0.1:0\"\n[database]\nurl = {url:?}\n[[asterisk]]\nname = \"pbx1\"\ncdr_csv_path = {:?}\n",
+            "data_dir = {:?}\n[web]\nlisten = \"127.0.0.1:0\"\n[agi]\nbind = \"127.0.0.1:0\"\n[database]\nurl = {url:?}\n[[asterisk]]\nname = \"pbx1\"\ncdr_csv_path = {:?}\n",
             dir.path().join("data").display().to_string(),
             csv.display().to_string()
         ),

@@ -1,6 +1,7 @@
 //! CDR collector core: parsing fixtures, follower on real files, export, search.
 
 mod api;
+mod call_view;
 mod collect;
 mod export;
 mod follower;
