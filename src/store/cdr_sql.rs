@@ -192,6 +192,37 @@ macro_rules! impl_cdr_store {
                     Ok(bind_all(query, q.params).fetch_all(&self.pool).await?)
                 }
 
+                async fn export_cdr_page(
+                    &self,
+                    search: &$crate::cdr::search::CdrSearch,
+                ) -> Result<Vec<CdrRow>, StoreError> {
+                    let plan = choose_plan(&self.pool, search).await?;
+                    let q = $crate::cdr::search::sql::render_plan(search, $dialect, plan);
+                    // SQLite aggregates the ordered subquery in its order (an ORDER BY inside the
+                    // aggregate would sort the page again); the page is re-checked below.
+                    let (array, agg, agg_order) = match $dialect {
+                        Dialect::Sqlite => ("json_array", "json_group_array", String::new()),
+                        Dialect::Postgres => ("json_build_array", "json_agg", format!(" ORDER BY {}", q.order_by)),
+                    };
+                    let sql = format!(
+                        "SELECT CAST({agg}({array}({SELECT_COLUMNS}){agg_order}) AS TEXT) \
+                         FROM (SELECT {SELECT_COLUMNS} FROM cdr WHERE {} ORDER BY {order} LIMIT {}) page",
+                        q.where_clause,
+                        q.fetch,
+                        order = q.order_by
+                    );
+                    let query = sqlx::query_as::<$db, (Option<String>,)>(sqlx::AssertSqlSafe(sql));
+                    let (json,) = bind_all(query, q.params).fetch_one(&self.pool).await?;
+                    let Some(json) = json else { return Ok(Vec::new()) };
+                    let mut rows: Vec<CdrRow> = serde_json::from_str(&json)
+                        .map_err(|e| StoreError::Database(sqlx::Error::Decode(Box::new(e))))?;
+                    if $dialect == Dialect::Sqlite {
+                        // Linear when already in order (the usual case); SQLite compares text bytewise.
+                        rows.sort_by(|a, b| page_order(search.sort, a, b));
+                    }
+                    Ok(rows)
+                }
+
                 async fn cdr_by_id(&self, id: i64) -> Result<Option<CdrRow>, StoreError> {
                     let sql = format!("SELECT {SELECT_COLUMNS} FROM cdr WHERE id = $1");
                     Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(id).fetch_optional(&self.pool).await?)
