@@ -45,13 +45,18 @@ macro_rules! impl_cdr_store {
                 if q.where_clause == "TRUE" {
                     return Ok(Plan::Planner);
                 }
+                // No index can narrow the filters: counting would scan the table, and so would
+                // the query after it. One walk of the sort index stops as soon as a page is full.
+                if !$crate::cdr::search::sql::has_indexed_filter(search) {
+                    return Ok(Plan::WalkSortIndex);
+                }
                 let sql = format!(
                     "SELECT COUNT(*) FROM (SELECT 1 FROM cdr WHERE {} LIMIT {PLAN_PROBE_CAP})",
                     q.where_clause
                 );
                 let query = sqlx::query_as::<$db, (i64,)>(sqlx::AssertSqlSafe(sql));
                 let (matching,) = bind_all(query, q.params).fetch_one(pool).await?;
-                Ok(if matching >= PLAN_PROBE_CAP { Plan::WalkSortIndex } else { Plan::Planner })
+                Ok(if matching >= PLAN_PROBE_CAP { Plan::for_many_matches(search) } else { Plan::Planner })
             }
 
             async fn set_cache(conn: &mut <$db as sqlx::Database>::Connection, bulk: bool) -> Result<(), StoreError> {
