@@ -31,7 +31,7 @@ native_schema() {
   echo "CREATE INDEX n_start ON cdr_native(start_time); CREATE INDEX n_src ON cdr_native(src $ops, start_time);"
   echo "CREATE INDEX n_dst ON cdr_native(dst $ops, start_time); CREATE INDEX n_disp ON cdr_native(disposition, start_time);"
   echo "CREATE INDEX n_dur ON cdr_native(duration); CREATE INDEX n_acc ON cdr_native(accountcode, start_time);"
-  echo "CREATE INDEX n_linked ON cdr_native(linkedid);"
+  echo "CREATE INDEX n_linked ON cdr_native(linkedid); CREATE INDEX n_acc_dur ON cdr_native(accountcode, duration);"
 }
 
 # --- SQLite import -----------------------------------------------------------------------------

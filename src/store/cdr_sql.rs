@@ -45,13 +45,18 @@ macro_rules! impl_cdr_store {
                 if q.where_clause == "TRUE" {
                     return Ok(Plan::Planner);
                 }
+                // No index can narrow the filters: counting would scan the table, and so would
+                // the query after it. One walk of the sort index stops as soon as a page is full.
+                if !$crate::cdr::search::sql::has_indexed_filter(search) {
+                    return Ok(Plan::WalkSortIndex);
+                }
                 let sql = format!(
                     "SELECT COUNT(*) FROM (SELECT 1 FROM cdr WHERE {} LIMIT {PLAN_PROBE_CAP})",
                     q.where_clause
                 );
                 let query = sqlx::query_as::<$db, (i64,)>(sqlx::AssertSqlSafe(sql));
                 let (matching,) = bind_all(query, q.params).fetch_one(pool).await?;
-                Ok(if matching >= PLAN_PROBE_CAP { Plan::WalkSortIndex } else { Plan::Planner })
+                Ok(if matching >= PLAN_PROBE_CAP { Plan::for_many_matches(search) } else { Plan::Planner })
             }
 
             async fn set_cache(conn: &mut <$db as sqlx::Database>::Connection, bulk: bool) -> Result<(), StoreError> {
@@ -190,6 +195,37 @@ macro_rules! impl_cdr_store {
                     );
                     let query = sqlx::query_as::<$db, CdrRow>(sqlx::AssertSqlSafe(sql));
                     Ok(bind_all(query, q.params).fetch_all(&self.pool).await?)
+                }
+
+                async fn export_cdr_page(
+                    &self,
+                    search: &$crate::cdr::search::CdrSearch,
+                ) -> Result<Vec<CdrRow>, StoreError> {
+                    let plan = choose_plan(&self.pool, search).await?;
+                    let q = $crate::cdr::search::sql::render_plan(search, $dialect, plan);
+                    // SQLite aggregates the ordered subquery in its order (an ORDER BY inside the
+                    // aggregate would sort the page again); the page is re-checked below.
+                    let (array, agg, agg_order) = match $dialect {
+                        Dialect::Sqlite => ("json_array", "json_group_array", String::new()),
+                        Dialect::Postgres => ("json_build_array", "json_agg", format!(" ORDER BY {}", q.order_by)),
+                    };
+                    let sql = format!(
+                        "SELECT CAST({agg}({array}({SELECT_COLUMNS}){agg_order}) AS TEXT) \
+                         FROM (SELECT {SELECT_COLUMNS} FROM cdr WHERE {} ORDER BY {order} LIMIT {}) page",
+                        q.where_clause,
+                        q.fetch,
+                        order = q.order_by
+                    );
+                    let query = sqlx::query_as::<$db, (Option<String>,)>(sqlx::AssertSqlSafe(sql));
+                    let (json,) = bind_all(query, q.params).fetch_one(&self.pool).await?;
+                    let Some(json) = json else { return Ok(Vec::new()) };
+                    let mut rows: Vec<CdrRow> = serde_json::from_str(&json)
+                        .map_err(|e| StoreError::Database(sqlx::Error::Decode(Box::new(e))))?;
+                    if $dialect == Dialect::Sqlite {
+                        // Linear when already in order (the usual case); SQLite compares text bytewise.
+                        rows.sort_by(|a, b| page_order(search.sort, a, b));
+                    }
+                    Ok(rows)
                 }
 
                 async fn cdr_by_id(&self, id: i64) -> Result<Option<CdrRow>, StoreError> {

@@ -47,7 +47,7 @@ impl<W: Write> CsvExport<W> {
             }
             match *cell {
                 Cell::Text(t) => push_text(&mut self.buf, &neutralise_formula(t)),
-                Cell::Int(v) => self.buf.extend_from_slice(v.to_string().as_bytes()),
+                Cell::Int(v) => write!(self.buf, "{v}")?,
                 Cell::Time(Some(ts)) => push_iso_time(&mut self.buf, ts, &self.timezone),
                 Cell::Time(None) => {}
             }

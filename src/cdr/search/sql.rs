@@ -67,16 +67,16 @@ struct Builder {
     dialect: Dialect,
     conditions: Vec<String>,
     params: Vec<SqlValue>,
-    /// SQLite only: the sort column; filters on other columns are written `+col` so no index
-    /// serves them and the planner walks the sort column's index instead (see [`Plan`]).
-    walk_sort_index: Option<&'static str>,
+    /// SQLite only: the columns an index walk may use (see [`Plan`]); filters on other columns
+    /// are written `+col` so no index serves them.
+    walk: Option<[&'static str; 2]>,
 }
 
 impl Builder {
     /// `col` as it appears in a condition.
     fn col(&self, col: &str) -> String {
-        match self.walk_sort_index {
-            Some(sort) if sort != col => format!("+{col}"),
+        match self.walk {
+            Some(usable) if !usable.contains(&col) => format!("+{col}"),
             _ => col.to_owned(),
         }
     }
@@ -161,13 +161,52 @@ pub enum Plan {
     Planner,
     /// SQLite: walk the sort column's index, filters evaluated per row (`+col`).
     WalkSortIndex,
+    /// SQLite: walk the index `(column, sort column)` from the equality filter on `column`;
+    /// other filters evaluated per row.
+    WalkEqualityIndex(&'static str),
+}
+
+impl Plan {
+    /// The SQLite plan for a search whose filters match many rows: the sort column's index, or
+    /// `(accountcode, sort column)` when the search has one account code (walking the sort index
+    /// alone would pass every row of the other accounts first, e.g. 1 M long calls without one).
+    pub fn for_many_matches(search: &CdrSearch) -> Plan {
+        match (&search.accountcode, search.sort.column) {
+            (Some(_), SortColumn::Start | SortColumn::Duration) => Plan::WalkEqualityIndex("accountcode"),
+            _ => Plan::WalkSortIndex,
+        }
+    }
+}
+
+/// True when some filter can narrow the rows through an index (time range, numbers by value or
+/// prefix, disposition, account code, duration bounds). Caller name, userfield, server and
+/// patterns without a literal prefix are checked row by row.
+pub fn has_indexed_filter(search: &CdrSearch) -> bool {
+    let by_index = |m: &Option<NumberMatch>| match m {
+        Some(NumberMatch::Exact(_) | NumberMatch::Prefix(_)) => true,
+        Some(NumberMatch::Pattern(p)) => !p.literal_prefix().is_empty(),
+        None => false,
+    };
+    search.range.from.is_some()
+        || search.range.to.is_some()
+        || by_index(&search.src)
+        || by_index(&search.dst)
+        || !search.dispositions.is_empty()
+        || search.accountcode.is_some()
+        || search.min_duration.is_some()
+        || search.max_duration.is_some()
 }
 
 /// [`render`] with an explicit plan (ignored for PostgreSQL, whose planner has statistics).
 pub fn render_plan(search: &CdrSearch, dialect: Dialect, plan: Plan) -> SqlQuery {
     let sort_col = column_name(search.sort.column);
-    let walk_sort_index = (plan == Plan::WalkSortIndex && dialect == Dialect::Sqlite).then_some(sort_col);
-    let mut b = Builder { dialect, conditions: Vec::new(), params: Vec::new(), walk_sort_index };
+    let walk = match plan {
+        _ if dialect != Dialect::Sqlite => None,
+        Plan::Planner => None,
+        Plan::WalkSortIndex => Some([sort_col, sort_col]),
+        Plan::WalkEqualityIndex(column) => Some([column, sort_col]),
+    };
+    let mut b = Builder { dialect, conditions: Vec::new(), params: Vec::new(), walk };
     let start = b.col("start_time");
     if let Some(from) = search.range.from {
         let p = b.bind(SqlValue::Time(from));
@@ -229,5 +268,48 @@ pub fn render_plan(search: &CdrSearch, dialect: Dialect, plan: Plan) -> SqlQuery
         order_by: format!("{col} {dir}, id {dir}"),
         fetch: search.limit.saturating_add(1),
         params: b.params,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cdr::search::Sort;
+
+    fn account_by_duration() -> CdrSearch {
+        CdrSearch {
+            accountcode: Some("acc3".into()),
+            userfield: Some("u".into()),
+            min_duration: Some(60),
+            sort: Sort { column: SortColumn::Duration, descending: true },
+            limit: 50,
+            ..CdrSearch::default()
+        }
+    }
+
+    #[test]
+    fn one_account_sorted_by_duration_walks_the_account_index() {
+        let search = account_by_duration();
+        let plan = Plan::for_many_matches(&search);
+        assert_eq!(plan, Plan::WalkEqualityIndex("accountcode"));
+        let q = render_plan(&search, Dialect::Sqlite, plan);
+        assert_eq!(q.where_clause, "duration >= ?1 AND accountcode = ?2 AND +userfield = ?3");
+        assert_eq!(q.order_by, "duration DESC, id DESC");
+        let walk =
+            render_plan(&CdrSearch { accountcode: None, ..search }, Dialect::Sqlite, Plan::WalkSortIndex);
+        assert_eq!(walk.where_clause, "duration >= ?1 AND +userfield = ?2");
+    }
+
+    #[test]
+    fn only_row_by_row_filters_have_no_index() -> Result<(), crate::cdr::search::pattern::PatternError> {
+        let search =
+            CdrSearch { caller_name: Some("x".into()), userfield: Some("u".into()), ..CdrSearch::default() };
+        assert!(!has_indexed_filter(&search));
+        assert!(has_indexed_filter(&account_by_duration()));
+        let pattern =
+            |p: &str| crate::cdr::search::pattern::AsteriskPattern::parse(p).map(NumberMatch::Pattern);
+        assert!(!has_indexed_filter(&CdrSearch { dst: Some(pattern("_XXX")?), ..CdrSearch::default() }));
+        assert!(has_indexed_filter(&CdrSearch { dst: Some(pattern("_30XX")?), ..CdrSearch::default() }));
+        Ok(())
     }
 }

@@ -1,11 +1,13 @@
 //! Streamed CSV/XLSX export of the current search: `/calls/export.csv`, `/calls/export.xlsx`
 //! (and `/api/v1/cdrs?format=csv`).
 //!
-//! A blocking thread pages through the search by keyset (1,000 rows per query) and writes rows
-//! into the streaming writers of [`crate::cdr::export`], whose output goes through a bounded
+//! A blocking thread pages through the search by keyset (5,000 rows per query, each page fetched
+//! as one JSON document: [`crate::store::cdr::CdrStore::export_cdr_page`]) and writes rows into
+//! the streaming writers of [`crate::cdr::export`], whose 64 KiB chunks go through a bounded
 //! channel into the response body: memory stays constant and there is no row limit. A client
 //! that disconnects closes the channel, which stops the thread at its next write.
 
+use std::borrow::Cow;
 use std::io::{self, Write};
 
 use axum::Router;
@@ -163,7 +165,7 @@ fn stream(
         let result = (|| -> io::Result<()> {
             let mut writer = start(ChannelWriter(tx))?;
             loop {
-                let rows = handle.block_on(store.search_cdrs(&search)).map_err(io::Error::other)?;
+                let rows = handle.block_on(store.export_cdr_page(&search)).map_err(io::Error::other)?;
                 let more = rows.len() > EXPORT_PAGE as usize;
                 for row in rows.iter().take(EXPORT_PAGE as usize) {
                     write_row(&mut writer, row)?;
@@ -191,8 +193,9 @@ fn stream(
 }
 
 fn write_row(writer: &mut Writer, row: &CdrRow) -> io::Result<()> {
-    let text = |s: &str| CdrText::from_escaped(s).map(|t| t.to_display()).unwrap_or_else(|_| s.to_owned());
-    let opt = |s: &Option<String>| s.as_deref().map(text).unwrap_or_default();
+    fn opt(s: &Option<String>) -> Cow<'_, str> {
+        s.as_deref().map_or(Cow::Borrowed(""), text)
+    }
     let texts = [
         text(&row.server),
         text(&row.disposition),
@@ -255,4 +258,13 @@ fn write_row(writer: &mut Writer, row: &CdrRow) -> io::Result<()> {
         Cell::Text(linkedid),
         sequence,
     ])
+}
+
+/// Display form of stored (escaped) text; text without a `\\` escape displays as stored, so
+/// the common case borrows instead of allocating.
+fn text(stored: &str) -> Cow<'_, str> {
+    if !stored.contains('\\') {
+        return Cow::Borrowed(stored);
+    }
+    Cow::Owned(CdrText::from_escaped(stored).map(|t| t.to_display()).unwrap_or_else(|_| stored.to_owned()))
 }
