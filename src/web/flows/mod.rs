@@ -7,6 +7,7 @@
 
 mod api;
 mod decisions;
+mod editor;
 mod rules;
 mod schedules;
 mod try_it;

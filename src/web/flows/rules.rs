@@ -12,18 +12,20 @@ use super::super::AppState;
 use super::super::chrome::Chrome;
 use super::super::error::WebError;
 use super::super::extract::{Admin, ClientAddr, Viewer};
+use super::editor::{self, Editor};
 use super::form_errors;
+use crate::audit::Actor;
 use crate::auth::session::Principal;
 use crate::flows::{Rule, RuleBookSpec};
 use crate::routing::edits::SettingsInput;
 use crate::routing::input::RuleInput;
-use crate::routing::{FieldErrors, RoutingError};
+use crate::routing::{FieldErrors, Routing, RoutingError};
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/flows", get(page).post(add))
-        .route("/flows/rules/{name}", get(edit_page).post(update))
-        .route("/flows/rules/{name}/delete", post(delete))
+        .route("/flows", get(page).post(editor::add::<RulesPage>))
+        .route("/flows/rules/{name}", get(editor::edit_page::<RulesPage>).post(editor::update::<RulesPage>))
+        .route("/flows/rules/{name}/delete", post(editor::delete::<RulesPage>))
         .route("/flows/rules/{name}/move", post(move_rule))
         .route("/flows/settings", post(settings))
 }
@@ -112,81 +114,37 @@ async fn page(State(state): State<AppState>, Viewer(p): Viewer, Query(flash): Qu
     page
 }
 
-async fn edit_page(
-    State(state): State<AppState>,
-    Admin(p): Admin,
-    Path(name): Path<String>,
-) -> Result<RulesPage, WebError> {
-    let spec = state.routing.snapshot().await.spec;
-    let rule = spec.rules.iter().find(|r| r.name == name).ok_or(WebError::NotFound)?;
-    let mut page = RulesPage::new(&p, &spec);
-    page.form = RuleInput::of(rule);
-    page.editing = Some(name);
-    Ok(page)
-}
+impl Editor for RulesPage {
+    type Input = RuleInput;
 
-/// Re-renders the page with the typed values and the messages next to their fields.
-async fn rejected(
-    state: &AppState,
-    p: &Principal,
-    editing: Option<String>,
-    form: RuleInput,
-    e: RoutingError,
-) -> Response {
-    match form_errors(e) {
-        Ok((status, errors)) => {
-            let mut page = RulesPage::new(p, &state.routing.snapshot().await.spec);
-            (page.editing, page.form, page.errors) = (editing, form, errors);
-            (status, page).into_response()
-        }
-        Err(e) => e.into_response(),
+    fn new(principal: &Principal, spec: &RuleBookSpec) -> Self {
+        RulesPage::new(principal, spec)
     }
-}
 
-async fn save(
-    state: &AppState,
-    admin: &Admin,
-    addr: ClientAddr,
-    existing: Option<&str>,
-    form: &RuleInput,
-) -> Result<(), RoutingError> {
-    let rule = form.parse()?;
-    state.routing.put_rule(&admin.0.actor(addr), existing, rule).await
-}
-
-async fn add(
-    State(state): State<AppState>,
-    admin: Admin,
-    addr: ClientAddr,
-    Form(form): Form<RuleInput>,
-) -> Response {
-    match save(&state, &admin, addr, None, &form).await {
-        Ok(()) => Redirect::to("/flows?done=rule+added").into_response(),
-        Err(e) => rejected(&state, &admin.0, None, form, e).await,
+    fn input_of(spec: &RuleBookSpec, name: &str) -> Option<RuleInput> {
+        spec.rules.iter().find(|r| r.name == name).map(RuleInput::of)
     }
-}
 
-async fn update(
-    State(state): State<AppState>,
-    admin: Admin,
-    addr: ClientAddr,
-    Path(name): Path<String>,
-    Form(form): Form<RuleInput>,
-) -> Response {
-    match save(&state, &admin, addr, Some(&name), &form).await {
-        Ok(()) => Redirect::to("/flows?done=rule+updated").into_response(),
-        Err(e) => rejected(&state, &admin.0, Some(name), form, e).await,
+    fn fill(&mut self, editing: Option<String>, form: RuleInput, errors: FieldErrors) {
+        (self.editing, self.form, self.errors) = (editing, form, errors);
     }
-}
 
-async fn delete(
-    State(state): State<AppState>,
-    admin: Admin,
-    addr: ClientAddr,
-    Path(name): Path<String>,
-) -> Result<Redirect, WebError> {
-    state.routing.delete_rule(&admin.0.actor(addr), &name).await?;
-    Ok(Redirect::to("/flows?done=rule+deleted"))
+    fn after(done: &str) -> String {
+        format!("/flows?done=rule+{done}")
+    }
+
+    async fn put(
+        routing: &Routing,
+        actor: &Actor,
+        existing: Option<&str>,
+        form: &RuleInput,
+    ) -> Result<(), RoutingError> {
+        routing.put_rule(actor, existing, form.parse()?).await
+    }
+
+    async fn remove(routing: &Routing, actor: &Actor, name: &str) -> Result<(), RoutingError> {
+        routing.delete_rule(actor, name).await
+    }
 }
 
 #[derive(Deserialize)]

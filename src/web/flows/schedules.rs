@@ -2,26 +2,28 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{Path, State};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::Router;
+use axum::extract::State;
 use axum::routing::{get, post};
-use axum::{Form, Router};
 
 use super::super::AppState;
 use super::super::chrome::Chrome;
-use super::super::error::WebError;
-use super::super::extract::{Admin, ClientAddr, Viewer};
-use super::form_errors;
+use super::super::extract::Viewer;
+use super::editor::{self, Editor};
+use crate::audit::Actor;
 use crate::auth::session::Principal;
 use crate::flows::{RuleBookSpec, Schedule};
 use crate::routing::input::ScheduleInput;
-use crate::routing::{FieldErrors, RoutingError};
+use crate::routing::{FieldErrors, Routing, RoutingError};
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/flows/schedules", get(page).post(add))
-        .route("/flows/schedules/{name}", get(edit_page).post(update))
-        .route("/flows/schedules/{name}/delete", post(delete))
+        .route("/flows/schedules", get(page).post(editor::add::<SchedulesPage>))
+        .route(
+            "/flows/schedules/{name}",
+            get(editor::edit_page::<SchedulesPage>).post(editor::update::<SchedulesPage>),
+        )
+        .route("/flows/schedules/{name}/delete", post(editor::delete::<SchedulesPage>))
 }
 
 pub struct ScheduleRow {
@@ -107,80 +109,35 @@ async fn page(State(state): State<AppState>, Viewer(p): Viewer) -> SchedulesPage
     SchedulesPage::new(&p, &state.routing.snapshot().await.spec)
 }
 
-async fn edit_page(
-    State(state): State<AppState>,
-    Admin(p): Admin,
-    Path(name): Path<String>,
-) -> Result<SchedulesPage, WebError> {
-    let spec = state.routing.snapshot().await.spec;
-    let schedule = spec.schedules.iter().find(|s| s.name == name).ok_or(WebError::NotFound)?;
-    let mut page = SchedulesPage::new(&p, &spec);
-    page.form = ScheduleInput::of(schedule);
-    page.editing = Some(name);
-    Ok(page)
-}
+impl Editor for SchedulesPage {
+    type Input = ScheduleInput;
 
-async fn rejected(
-    state: &AppState,
-    p: &Principal,
-    editing: Option<String>,
-    form: ScheduleInput,
-    e: RoutingError,
-) -> Response {
-    match form_errors(e) {
-        Ok((status, errors)) => {
-            let mut page = SchedulesPage::new(p, &state.routing.snapshot().await.spec);
-            (page.editing, page.form, page.errors) = (editing, form, errors);
-            (status, page).into_response()
-        }
-        Err(e) => e.into_response(),
+    fn new(principal: &Principal, spec: &RuleBookSpec) -> Self {
+        SchedulesPage::new(principal, spec)
     }
-}
 
-async fn save(
-    state: &AppState,
-    admin: &Admin,
-    addr: ClientAddr,
-    existing: Option<&str>,
-    form: &ScheduleInput,
-) -> Result<(), RoutingError> {
-    let schedule = form.parse()?;
-    state.routing.put_schedule(&admin.0.actor(addr), existing, schedule).await
-}
-
-async fn add(
-    State(state): State<AppState>,
-    admin: Admin,
-    addr: ClientAddr,
-    Form(form): Form<ScheduleInput>,
-) -> Response {
-    match save(&state, &admin, addr, None, &form).await {
-        Ok(()) => Redirect::to("/flows/schedules").into_response(),
-        Err(e) => rejected(&state, &admin.0, None, form, e).await,
+    fn input_of(spec: &RuleBookSpec, name: &str) -> Option<ScheduleInput> {
+        spec.schedules.iter().find(|s| s.name == name).map(ScheduleInput::of)
     }
-}
 
-async fn update(
-    State(state): State<AppState>,
-    admin: Admin,
-    addr: ClientAddr,
-    Path(name): Path<String>,
-    Form(form): Form<ScheduleInput>,
-) -> Response {
-    match save(&state, &admin, addr, Some(&name), &form).await {
-        Ok(()) => Redirect::to("/flows/schedules").into_response(),
-        Err(e) => rejected(&state, &admin.0, Some(name), form, e).await,
+    fn fill(&mut self, editing: Option<String>, form: ScheduleInput, errors: FieldErrors) {
+        (self.editing, self.form, self.errors) = (editing, form, errors);
     }
-}
 
-async fn delete(
-    State(state): State<AppState>,
-    admin: Admin,
-    addr: ClientAddr,
-    Path(name): Path<String>,
-) -> Response {
-    match state.routing.delete_schedule(&admin.0.actor(addr), &name).await {
-        Ok(()) => Redirect::to("/flows/schedules").into_response(),
-        Err(e) => rejected(&state, &admin.0, None, ScheduleInput::default(), e).await,
+    fn after(_done: &str) -> String {
+        "/flows/schedules".to_owned()
+    }
+
+    async fn put(
+        routing: &Routing,
+        actor: &Actor,
+        existing: Option<&str>,
+        form: &ScheduleInput,
+    ) -> Result<(), RoutingError> {
+        routing.put_schedule(actor, existing, form.parse()?).await
+    }
+
+    async fn remove(routing: &Routing, actor: &Actor, name: &str) -> Result<(), RoutingError> {
+        routing.delete_schedule(actor, name).await
     }
 }

@@ -8,7 +8,7 @@ use ringside::auth::Role;
 use ringside::store::AuditFilter;
 use serde_json::json;
 
-on_both_backends!(try_it_explains_every_rule, schedule_and_rule_validation);
+on_both_backends!(try_it_explains_every_rule, schedule_and_rule_validation, forms_add_edit_and_delete);
 
 fn office() -> serde_json::Value {
     let day = "09:00-12:00, 13:00-17:00";
@@ -125,5 +125,68 @@ async fn schedule_and_rule_validation(backend: Backend) {
     let response = viewer.post_form("/flows", &csrf, &[("name", "v"), ("class", "v")]).await;
     assert_eq!(response.status(), 403);
     assert!(viewer.get("/flows").await.text().await.expect("page").contains("closed"));
+    app.stop().await;
+}
+
+/// The page forms (not the API): add, edit, refuse with the message on the page, and delete, for
+/// schedules and rules alike; the book ends as the forms left it.
+async fn forms_add_edit_and_delete(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let admin = admin(&app).await;
+    admin.moh_classes(&["night", "jazz"]).await;
+    let form = |path: &'static str, fields: Vec<(&'static str, &'static str)>| {
+        let admin = &admin;
+        async move { admin.client.post_form(path, &admin.csrf, &fields).await }
+    };
+    let location = |r: &reqwest::Response| r.headers()["location"].to_str().expect("location").to_owned();
+
+    let r =
+        form("/flows/schedules", vec![("name", "office"), ("timezone", "UTC"), ("mon", "09:00-17:00")]).await;
+    assert_eq!((r.status().as_u16(), location(&r)), (303, "/flows/schedules".to_owned()));
+    let r = form(
+        "/flows",
+        vec![
+            ("name", "after hours"),
+            ("schedule", "office"),
+            ("schedule_state", "closed"),
+            ("class", "night"),
+        ],
+    )
+    .await;
+    assert_eq!((r.status().as_u16(), location(&r)), (303, "/flows?done=rule+added".to_owned()));
+
+    let edit = admin.client.get("/flows/rules/after%20hours").await.text().await.expect("edit page");
+    assert!(edit.contains("value=\"after hours\"") && edit.contains("night"), "{edit}");
+    assert_eq!(admin.client.get("/flows/rules/nope").await.status(), 404);
+    let r = form("/flows/rules/after%20hours", vec![("name", "after hours"), ("class", "jazz")]).await;
+    assert_eq!((r.status().as_u16(), location(&r)), (303, "/flows?done=rule+updated".to_owned()));
+    let r = form("/flows/rules/after%20hours", vec![("name", "after hours"), ("class", "general")]).await;
+    assert_eq!(r.status(), 400, "class general is refused");
+    assert!(r.text().await.expect("page").contains("r-class-error"), "message next to the field");
+
+    // A schedule a rule uses stays, with the reason on the page; once the rule is gone it goes.
+    let r = form(
+        "/flows",
+        vec![("name", "office hours"), ("schedule", "office"), ("schedule_state", "open"), ("class", "jazz")],
+    )
+    .await;
+    assert_eq!(r.status(), 303);
+    let r = form("/flows/schedules/office/delete", vec![]).await;
+    assert_eq!(r.status(), 400);
+    assert!(r.text().await.expect("page").contains("office hours"), "names the rule that uses it");
+    let r = form("/flows/rules/office%20hours/delete", vec![]).await;
+    assert_eq!((r.status().as_u16(), location(&r)), (303, "/flows?done=rule+deleted".to_owned()));
+    let r = form("/flows/schedules/office/delete", vec![]).await;
+    assert_eq!((r.status().as_u16(), location(&r)), (303, "/flows/schedules".to_owned()));
+
+    let (_, book) = admin.get("/api/v1/flows").await;
+    let rules: Vec<(&str, &str)> = book["spec"]["rules"]
+        .as_array()
+        .expect("rules")
+        .iter()
+        .map(|r| (r["name"].as_str().unwrap_or(""), r["class"].as_str().unwrap_or("")))
+        .collect();
+    assert_eq!(rules, vec![("after hours", "jazz")]);
+    assert_eq!(book["spec"]["schedules"].as_array().map(Vec::len), Some(0));
     app.stop().await;
 }
