@@ -92,6 +92,15 @@ impl MohClasses {
         classes
     }
 
+    /// Adds a class the store just confirmed to the in-memory names, so a rule saved right after
+    /// its class was created never meets a copy that the change-triggered reload has not refreshed yet.
+    fn remember(&self, class: &str) {
+        let mut names = self.names.write().unwrap_or_else(|poisoned| poisoned.into_inner());
+        if let Some(known) = names.as_mut().filter(|known| !known.contains(class)) {
+            Arc::make_mut(known).insert(class.to_owned());
+        }
+    }
+
     /// Replaces the in-memory names with the store's; on a store error the old copy stays.
     pub async fn reload(&self) {
         match self.store.list_moh_categories().await {
@@ -110,7 +119,13 @@ impl MohClasses {
 impl ClassCatalog for MohClasses {
     async fn has_class(&self, class: &str) -> bool {
         match self.store.moh_category(class).await {
-            Ok(found) => found.is_some_and(|row| row.name == class),
+            Ok(found) => {
+                let exists = found.is_some_and(|row| row.name == class);
+                if exists {
+                    self.remember(class);
+                }
+                exists
+            }
             Err(e) => {
                 tracing::warn!(error = %e, class, "cannot check the Music on Hold class; accepting it");
                 true
