@@ -26,21 +26,22 @@ use super::super::AppState;
 use super::super::extract::{Admin, ClientAddr, Viewer};
 use super::FlowsApiError;
 use super::decisions::DecisionQuery;
+use super::editor::{BookItem, Rules, Schedules};
 use crate::flows::{Explanation, RuleBookSpec};
 use crate::routing::decisions::for_call;
 use crate::routing::edits::SettingsInput;
-use crate::routing::input::{RuleInput, ScheduleInput, TryInput};
+use crate::routing::input::TryInput;
 use crate::store::flows::DecisionRow;
 
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/api/v1/flows", get(book))
         .route("/api/v1/flows/settings", put(settings))
-        .route("/api/v1/flows/rules", post(add_rule))
-        .route("/api/v1/flows/rules/{name}", put(update_rule).delete(delete_rule))
+        .route("/api/v1/flows/rules", post(add::<Rules>))
+        .route("/api/v1/flows/rules/{name}", put(update::<Rules>).delete(delete::<Rules>))
         .route("/api/v1/flows/rules/{name}/move", post(move_rule))
-        .route("/api/v1/flows/schedules", post(add_schedule))
-        .route("/api/v1/flows/schedules/{name}", put(update_schedule).delete(delete_schedule))
+        .route("/api/v1/flows/schedules", post(add::<Schedules>))
+        .route("/api/v1/flows/schedules/{name}", put(update::<Schedules>).delete(delete::<Schedules>))
         .route("/api/v1/flows/try", post(try_it))
         .route("/api/v1/flows/decisions", get(decisions))
         .route("/api/v1/flows/decisions/call", get(call_decisions))
@@ -69,34 +70,34 @@ async fn settings(
     Ok(StatusCode::NO_CONTENT)
 }
 
-async fn add_rule(
+async fn add<K: BookItem>(
     State(state): State<AppState>,
     admin: Admin,
     addr: ClientAddr,
-    Json(input): Json<RuleInput>,
+    Json(input): Json<K::Input>,
 ) -> ApiResult<StatusCode> {
-    state.routing.put_rule(&admin.0.actor(addr), None, input.parse()?).await?;
+    K::put(&state.routing, &admin.0.actor(addr), None, &input).await?;
     Ok(StatusCode::CREATED)
 }
 
-async fn update_rule(
+async fn update<K: BookItem>(
     State(state): State<AppState>,
     admin: Admin,
     addr: ClientAddr,
     Path(name): Path<String>,
-    Json(input): Json<RuleInput>,
+    Json(input): Json<K::Input>,
 ) -> ApiResult<StatusCode> {
-    state.routing.put_rule(&admin.0.actor(addr), Some(&name), input.parse()?).await?;
+    K::put(&state.routing, &admin.0.actor(addr), Some(&name), &input).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
-async fn delete_rule(
+async fn delete<K: BookItem>(
     State(state): State<AppState>,
     admin: Admin,
     addr: ClientAddr,
     Path(name): Path<String>,
 ) -> ApiResult<StatusCode> {
-    state.routing.delete_rule(&admin.0.actor(addr), &name).await?;
+    K::remove(&state.routing, &admin.0.actor(addr), &name).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -114,37 +115,6 @@ async fn move_rule(
     Json(input): Json<MoveTo>,
 ) -> ApiResult<StatusCode> {
     state.routing.move_rule(&admin.0.actor(addr), &name, input.to).await?;
-    Ok(StatusCode::NO_CONTENT)
-}
-
-async fn add_schedule(
-    State(state): State<AppState>,
-    admin: Admin,
-    addr: ClientAddr,
-    Json(input): Json<ScheduleInput>,
-) -> ApiResult<StatusCode> {
-    state.routing.put_schedule(&admin.0.actor(addr), None, input.parse()?).await?;
-    Ok(StatusCode::CREATED)
-}
-
-async fn update_schedule(
-    State(state): State<AppState>,
-    admin: Admin,
-    addr: ClientAddr,
-    Path(name): Path<String>,
-    Json(input): Json<ScheduleInput>,
-) -> ApiResult<StatusCode> {
-    state.routing.put_schedule(&admin.0.actor(addr), Some(&name), input.parse()?).await?;
-    Ok(StatusCode::NO_CONTENT)
-}
-
-async fn delete_schedule(
-    State(state): State<AppState>,
-    admin: Admin,
-    addr: ClientAddr,
-    Path(name): Path<String>,
-) -> ApiResult<StatusCode> {
-    state.routing.delete_schedule(&admin.0.actor(addr), &name).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

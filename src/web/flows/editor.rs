@@ -1,7 +1,9 @@
-//! The add / edit / delete form handlers that rules and schedules share: show the edit form,
-//! save a new or changed item, delete one, and on a refused edit re-render the page with the typed
-//! values and each message next to its field. Each kind plugs in through [`Editor`]; the pages
-//! themselves (tables, templates) stay in `rules.rs` and `schedules.rs`.
+//! What rules and schedules share in the console and the API: how an item of the rule book is
+//! stored and removed ([`BookItem`], one marker type per kind), and the add / edit / delete form
+//! handlers that show the edit form, save, delete, and on a refused edit re-render the page with
+//! the typed values and each message next to its field ([`Editor`], implemented by each page).
+//! The pages themselves (tables, templates) stay in `rules.rs` and `schedules.rs`; the JSON
+//! handlers in `api.rs` use [`BookItem`] directly.
 
 use std::future::Future;
 
@@ -17,27 +19,20 @@ use super::form_errors;
 use crate::audit::Actor;
 use crate::auth::session::Principal;
 use crate::flows::RuleBookSpec;
+use crate::routing::input::{RuleInput, ScheduleInput};
 use crate::routing::{FieldErrors, Routing, RoutingError};
 
-/// A page that edits one kind of item of the rule book.
-pub(super) trait Editor: IntoResponse + Sized + Send + 'static {
-    /// The form's typed values.
+/// One kind of item of the rule book: its typed input and how it is stored and removed.
+pub(super) trait BookItem: Send + 'static {
+    /// The form's (and the JSON body's) typed values.
     type Input: DeserializeOwned + Default + Send + Sync + 'static;
 
-    /// The page with the book's current items and an empty form.
-    fn new(principal: &Principal, spec: &RuleBookSpec) -> Self;
-    /// The form values of the item called `name`, if it exists.
-    fn input_of(spec: &RuleBookSpec, name: &str) -> Option<Self::Input>;
-    /// Puts the form (and its messages) back on the page.
-    fn fill(&mut self, editing: Option<String>, form: Self::Input, errors: FieldErrors);
-    /// Where to go after a change; `done` says what happened ("added", "updated", "deleted").
-    fn after(done: &str) -> String;
-    /// Parses the form and stores the item (new when `existing` is `None`).
+    /// Parses the input and stores the item (new when `existing` is `None`).
     fn put<'a>(
         routing: &'a Routing,
         actor: &'a Actor,
         existing: Option<&'a str>,
-        form: &'a Self::Input,
+        input: &'a Self::Input,
     ) -> impl Future<Output = Result<(), RoutingError>> + Send + 'a;
     /// Removes the item called `name`.
     fn remove<'a>(
@@ -46,6 +41,64 @@ pub(super) trait Editor: IntoResponse + Sized + Send + 'static {
         name: &'a str,
     ) -> impl Future<Output = Result<(), RoutingError>> + Send + 'a;
 }
+
+/// Rules, by name.
+pub(super) struct Rules;
+
+impl BookItem for Rules {
+    type Input = RuleInput;
+
+    async fn put(
+        routing: &Routing,
+        actor: &Actor,
+        existing: Option<&str>,
+        input: &RuleInput,
+    ) -> Result<(), RoutingError> {
+        routing.put_rule(actor, existing, input.parse()?).await
+    }
+
+    async fn remove(routing: &Routing, actor: &Actor, name: &str) -> Result<(), RoutingError> {
+        routing.delete_rule(actor, name).await
+    }
+}
+
+/// Schedules, by name.
+pub(super) struct Schedules;
+
+impl BookItem for Schedules {
+    type Input = ScheduleInput;
+
+    async fn put(
+        routing: &Routing,
+        actor: &Actor,
+        existing: Option<&str>,
+        input: &ScheduleInput,
+    ) -> Result<(), RoutingError> {
+        routing.put_schedule(actor, existing, input.parse()?).await
+    }
+
+    async fn remove(routing: &Routing, actor: &Actor, name: &str) -> Result<(), RoutingError> {
+        routing.delete_schedule(actor, name).await
+    }
+}
+
+/// A page that edits one kind of item of the rule book.
+pub(super) trait Editor: IntoResponse + Sized + Send + 'static {
+    /// The kind of item this page edits.
+    type Item: BookItem;
+
+    /// The page with the book's current items and an empty form.
+    fn new(principal: &Principal, spec: &RuleBookSpec) -> Self;
+    /// The form values of the item called `name`, if it exists.
+    fn input_of(spec: &RuleBookSpec, name: &str) -> Option<Input<Self>>;
+    /// Puts the form (and its messages) back on the page.
+    fn fill(&mut self, editing: Option<String>, form: Input<Self>, errors: FieldErrors);
+    /// Where to go after a change; `done` says what happened ("added", "updated", "deleted").
+    fn after(done: &str) -> String;
+}
+
+/// The form values a page edits.
+type Input<E> = <<E as Editor>::Item as BookItem>::Input;
 
 pub(super) async fn edit_page<E: Editor>(
     State(state): State<AppState>,
@@ -63,9 +116,9 @@ pub(super) async fn add<E: Editor>(
     State(state): State<AppState>,
     admin: Admin,
     addr: ClientAddr,
-    Form(form): Form<E::Input>,
+    Form(form): Form<Input<E>>,
 ) -> Response {
-    match E::put(&state.routing, &admin.0.actor(addr), None, &form).await {
+    match E::Item::put(&state.routing, &admin.0.actor(addr), None, &form).await {
         Ok(()) => Redirect::to(&E::after("added")).into_response(),
         Err(e) => rejected::<E>(&state, &admin.0, None, form, e).await,
     }
@@ -76,9 +129,9 @@ pub(super) async fn update<E: Editor>(
     admin: Admin,
     addr: ClientAddr,
     Path(name): Path<String>,
-    Form(form): Form<E::Input>,
+    Form(form): Form<Input<E>>,
 ) -> Response {
-    match E::put(&state.routing, &admin.0.actor(addr), Some(&name), &form).await {
+    match E::Item::put(&state.routing, &admin.0.actor(addr), Some(&name), &form).await {
         Ok(()) => Redirect::to(&E::after("updated")).into_response(),
         Err(e) => rejected::<E>(&state, &admin.0, Some(name), form, e).await,
     }
@@ -90,9 +143,9 @@ pub(super) async fn delete<E: Editor>(
     addr: ClientAddr,
     Path(name): Path<String>,
 ) -> Response {
-    match E::remove(&state.routing, &admin.0.actor(addr), &name).await {
+    match E::Item::remove(&state.routing, &admin.0.actor(addr), &name).await {
         Ok(()) => Redirect::to(&E::after("deleted")).into_response(),
-        Err(e) => rejected::<E>(&state, &admin.0, None, E::Input::default(), e).await,
+        Err(e) => rejected::<E>(&state, &admin.0, None, Input::<E>::default(), e).await,
     }
 }
 
@@ -101,7 +154,7 @@ async fn rejected<E: Editor>(
     state: &AppState,
     p: &Principal,
     editing: Option<String>,
-    form: E::Input,
+    form: Input<E>,
     e: RoutingError,
 ) -> Response {
     match form_errors(e) {

@@ -14,12 +14,11 @@ use super::super::error::WebError;
 use super::super::extract::{Admin, ClientAddr, Viewer};
 use super::editor::{self, Editor};
 use super::form_errors;
-use crate::audit::Actor;
 use crate::auth::session::Principal;
 use crate::flows::{Rule, RuleBookSpec};
+use crate::routing::FieldErrors;
 use crate::routing::edits::SettingsInput;
 use crate::routing::input::RuleInput;
-use crate::routing::{FieldErrors, Routing, RoutingError};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -115,7 +114,7 @@ async fn page(State(state): State<AppState>, Viewer(p): Viewer, Query(flash): Qu
 }
 
 impl Editor for RulesPage {
-    type Input = RuleInput;
+    type Item = editor::Rules;
 
     fn new(principal: &Principal, spec: &RuleBookSpec) -> Self {
         RulesPage::new(principal, spec)
@@ -131,19 +130,6 @@ impl Editor for RulesPage {
 
     fn after(done: &str) -> String {
         format!("/flows?done=rule+{done}")
-    }
-
-    async fn put(
-        routing: &Routing,
-        actor: &Actor,
-        existing: Option<&str>,
-        form: &RuleInput,
-    ) -> Result<(), RoutingError> {
-        routing.put_rule(actor, existing, form.parse()?).await
-    }
-
-    async fn remove(routing: &Routing, actor: &Actor, name: &str) -> Result<(), RoutingError> {
-        routing.delete_rule(actor, name).await
     }
 }
 

@@ -10,11 +10,10 @@ use super::super::AppState;
 use super::super::chrome::Chrome;
 use super::super::extract::Viewer;
 use super::editor::{self, Editor};
-use crate::audit::Actor;
 use crate::auth::session::Principal;
 use crate::flows::{RuleBookSpec, Schedule};
+use crate::routing::FieldErrors;
 use crate::routing::input::ScheduleInput;
-use crate::routing::{FieldErrors, Routing, RoutingError};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -110,7 +109,7 @@ async fn page(State(state): State<AppState>, Viewer(p): Viewer) -> SchedulesPage
 }
 
 impl Editor for SchedulesPage {
-    type Input = ScheduleInput;
+    type Item = editor::Schedules;
 
     fn new(principal: &Principal, spec: &RuleBookSpec) -> Self {
         SchedulesPage::new(principal, spec)
@@ -126,18 +125,5 @@ impl Editor for SchedulesPage {
 
     fn after(_done: &str) -> String {
         "/flows/schedules".to_owned()
-    }
-
-    async fn put(
-        routing: &Routing,
-        actor: &Actor,
-        existing: Option<&str>,
-        form: &ScheduleInput,
-    ) -> Result<(), RoutingError> {
-        routing.put_schedule(actor, existing, form.parse()?).await
-    }
-
-    async fn remove(routing: &Routing, actor: &Actor, name: &str) -> Result<(), RoutingError> {
-        routing.delete_schedule(actor, name).await
     }
 }
